@@ -1,0 +1,44 @@
+# lockstep — two commands on a fresh machine: `make run` (train the default config) and `make test`.
+# Every target installs what is missing first (Debian packages, MPJ jar into the local Maven repo).
+SHELL := /bin/bash
+MVN ?= mvn -q -B
+NP ?= 2
+CONFIG ?= configs/fashion-mnist-mlp.yaml
+APT_PACKAGES := libmpj-java dataset-fashion-mnist
+MPJ_JAR := /usr/share/java/mpj.jar
+M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
+
+.PHONY: deps build run test bench bench-train clean
+
+deps: $(M2_MPJ)
+
+# Debian packages: MPJ Express 0.44 and Fashion-MNIST. apt only when one is missing.
+/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz $(MPJ_JAR):
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+# MPJ Express is not on Maven Central: install Debian's jar under fixed coordinates.
+$(M2_MPJ): $(MPJ_JAR) /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+	mvn -q -B install:install-file -Dfile=$(MPJ_JAR) -DgroupId=mpjexpress -DartifactId=mpj \
+	  -Dversion=0.44 -Dpackaging=jar -DgeneratePom=true
+
+target/lockstep.jar: deps pom.xml $(shell find src/main -type f 2>/dev/null)
+	$(MVN) -DskipTests package
+
+build: target/lockstep.jar
+
+run: build
+	bin/lockstep train -c $(CONFIG) --np $(NP)
+
+test: deps
+	mvn -B verify
+
+bench: build
+	bench/train-throughput.sh
+
+clean:
+	mvn -q -B clean

@@ -1,0 +1,29 @@
+package dev.lockstep.comm;
+
+/**
+ * Collectives among the ranks of one run. Every call is collective (all ranks must make it, in the same order)
+ * and has a deadline: a call that cannot complete ends the job with an error naming the rank.
+ */
+public interface Communicator extends AutoCloseable {
+  int rank();
+
+  int size();
+
+  /** In-place SUM over ranks of buf[offset, offset+length); the result is identical on every rank. */
+  void allreduceSum(float[] buf, int offset, int length);
+
+  void allreduceSum(double[] buf);
+
+  void allreduceSum(long[] buf);
+
+  /** Copies root's buf[offset, offset+length) to every rank. */
+  void broadcast(float[] buf, int offset, int length, int root);
+
+  /** One value from each rank, indexed by rank, on every rank. */
+  double[] allgather(double value);
+
+  void barrier();
+
+  @Override
+  default void close() {}
+}

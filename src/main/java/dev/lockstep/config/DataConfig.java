@@ -1,0 +1,37 @@
+package dev.lockstep.config;
+
+/**
+ * data: where samples come from and how each rank batches them. {@code batch_size} is per rank; the global
+ * batch is batch_size × ranks. format idx reads the four MNIST-style files in {@code dir}.
+ * normalize: none | unit (x/255) | standard (then (x/255 - mean)/std).
+ */
+public record DataConfig(
+    String format,
+    String dir,
+    String trainImages,
+    String trainLabels,
+    String testImages,
+    String testLabels,
+    Integer batchSize,
+    Boolean shuffle,
+    String normalize,
+    Double mean,
+    Double std,
+    Integer limitTrain,
+    Integer limitTest) {
+  public DataConfig {
+    format = format != null ? format : "idx";
+    dir = dir != null ? dir : "/usr/share/datasets/fashion-mnist";
+    trainImages = trainImages != null ? trainImages : "train-images-idx3-ubyte.gz";
+    trainLabels = trainLabels != null ? trainLabels : "train-labels-idx1-ubyte.gz";
+    testImages = testImages != null ? testImages : "t10k-images-idx3-ubyte.gz";
+    testLabels = testLabels != null ? testLabels : "t10k-labels-idx1-ubyte.gz";
+    batchSize = batchSize != null ? batchSize : 128;
+    shuffle = shuffle != null ? shuffle : true;
+    normalize = normalize != null ? normalize : "standard";
+    mean = mean != null ? mean : 0.2860;
+    std = std != null ? std : 0.3530;
+    limitTrain = limitTrain != null ? limitTrain : 0;
+    limitTest = limitTest != null ? limitTest : 0;
+  }
+}

@@ -1,0 +1,11 @@
+package dev.lockstep.launch;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the launcher starts: {@code np} ranks on MPJ device {@code device} (multicore | niodev | hybdev),
+ * optionally across the hosts of {@code machines}, each rank running lockstep's Main with {@code rankArgs}
+ * (e.g. {@code train -c cfg.yaml --set a=b}).
+ */
+public record LaunchSpec(int np, String device, Path machines, List<String> rankArgs) {}
