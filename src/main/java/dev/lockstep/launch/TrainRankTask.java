@@ -1,0 +1,59 @@
+package dev.lockstep.launch;
+
+import dev.lockstep.comm.Communicator;
+import dev.lockstep.config.ConfigException;
+import dev.lockstep.config.ConfigLoader;
+import dev.lockstep.config.ConfigWriter;
+import dev.lockstep.config.LockstepConfig;
+import dev.lockstep.tensor.Backend;
+import dev.lockstep.tensor.Backends;
+import dev.lockstep.train.Trainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What each rank runs for {@code train -c FILE [--set key=value]...}: the same arguments the launcher passes and a
+ * user passes to {@code mpjrun.sh ... -jar lockstep.jar train ...}. Every rank loads the config itself (no
+ * broadcast needed: same file, same overrides).
+ */
+public final class TrainRankTask implements RankTask {
+  @Override
+  public int run(Communicator comm, String[] args) throws Exception {
+    Path configFile = null;
+    List<String> overrides = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
+        configFile = Path.of(args[++i]);
+      } else if (a.equals("--set") && i + 1 < args.length) {
+        overrides.add(args[++i]);
+      } else if (a.startsWith("--set=")) {
+        overrides.add(a.substring("--set=".length()));
+      } else {
+        return usage(comm, "unexpected argument '" + a + "'");
+      }
+    }
+    if (configFile == null) {
+      return usage(comm, "missing -c FILE");
+    }
+    LockstepConfig cfg;
+    try {
+      cfg = ConfigLoader.load(configFile, overrides);
+    } catch (ConfigException e) {
+      return usage(comm, e.getMessage());
+    }
+    try (Backend backend = Backends.select(cfg.backend(), comm.size(), comm.rank() == 0 ? System.out : null)) {
+      new Trainer(cfg, comm, backend, System.out).run(ConfigWriter.toYaml(cfg));
+    }
+    return 0;
+  }
+
+  private static int usage(Communicator comm, String message) {
+    if (comm.rank() == 0) {
+      System.err.println("lockstep: " + message);
+      System.err.println("usage: train -c FILE.yaml [--set key.path=value]...");
+    }
+    return 2;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.lockstep.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * metrics.jsonl: one JSON object per line, flushed per record so a crashed run keeps what it logged. Every
+ * record has "kind" (step | eval | event) and the fields the caller gives, in insertion order.
+ */
+public final class MetricsLog implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final BufferedWriter out;
+
+  public MetricsLog(Path file) {
+    try {
+      out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a record of the given kind; add fields, then {@link Record#write()}. */
+  public Record record(String kind) {
+    return new Record(kind);
+  }
+
+  @Override
+  public void close() {
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One line of metrics.jsonl under construction. */
+  public final class Record {
+    private final Map<String, Object> fields = new LinkedHashMap<>();
+
+    private Record(String kind) {
+      fields.put("kind", kind);
+    }
+
+    public Record put(String key, Object value) {
+      fields.put(key, value);
+      return this;
+    }
+
+    public void write() {
+      try {
+        out.write(JSON.writeValueAsString(fields));
+        out.newLine();
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot append to metrics.jsonl: " + e.getMessage(), e);
+      }
+    }
+  }
+}
