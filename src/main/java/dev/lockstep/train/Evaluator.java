@@ -2,6 +2,7 @@ package dev.lockstep.train;
 
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.EvalShard;
 import dev.lockstep.objective.Accuracy;
@@ -39,22 +40,18 @@ final class Evaluator {
   }
 
   Result evaluate(Dataset test, TargetEncoder targets, int batchSize) {
-    EvalShard shard = new EvalShard(test, comm.rank(), comm.size());
-    int width = test.width();
-    Buf x = backend.allocate((long) batchSize * width);
-    float[] xHost = new float[batchSize * width];
-    int[] labels = new int[batchSize];
+    EvalShard shard = new EvalShard(test, comm.rank(), comm.size(), batchSize);
+    Batch batch = Batch.forDataset(test, batchSize);
+    Buf x = backend.allocate((long) batchSize * test.width());
     float[] out = new float[batchSize * outWidth];
     double[] totals = new double[3]; // loss sum, correct, samples
-    for (int start = shard.start(); start < shard.end(); start += batchSize) {
-      int rows = Math.min(batchSize, shard.end() - start);
-      System.arraycopy(test.features(), start * width, xHost, 0, rows * width);
-      System.arraycopy(test.labels(), start, labels, 0, rows);
-      backend.upload(xHost, 0, x.view(0, (long) rows * width));
+    while (shard.next(batch)) {
+      int rows = batch.rows();
+      backend.upload(batch.x(), 0, x.view(0, (long) rows * test.width()));
       Buf output = executor.infer(x, rows);
       backend.download(output.view(0, (long) rows * outWidth), out, 0);
-      totals[0] += objective.loss(out, targets.encode(labels, rows), rows, outWidth);
-      totals[1] += Accuracy.countCorrect(out, labels, rows, outWidth);
+      totals[0] += objective.loss(out, targets.encode(batch.labels(), rows), rows, outWidth);
+      totals[1] += Accuracy.countCorrect(out, batch.labels(), rows, outWidth);
       totals[2] += rows;
     }
     comm.allreduceSum(totals);

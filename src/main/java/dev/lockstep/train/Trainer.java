@@ -66,6 +66,10 @@ public final class Trainer {
     Datasets.TrainTest data = Datasets.load(cfg.data());
     Dataset train = data.train();
     Model model = Model.build(cfg.model(), train.width());
+    if (model.outputWidth() != train.numClasses()) {
+      throw new IllegalArgumentException(String.format("model.layers: the last layer has %d outputs but %s has %d "
+          + "classes", model.outputWidth(), cfg.data().dir(), train.numClasses()));
+    }
     Parameters params = new Parameters(model, backend);
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
