@@ -1,0 +1,187 @@
+package dev.lockstep.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.config.ConfigLoader;
+import dev.lockstep.config.LockstepConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line as a script sees it: exit codes, stdout, stderr. */
+class LockstepCommandTest {
+  private static final String SHIPPED = "configs/fashion-mnist-mlp.yaml";
+
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return LockstepCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
+  }
+
+  private Path badConfig() throws IOException {
+    return Files.writeString(dir.resolve("bad.yaml"),
+        "model:\n  layers:\n    - {type: linear, units: 10}\noptimizer:\n  lr: -1\n");
+  }
+
+  // --- help and version ---
+
+  @Test
+  void helpIsAManualWithExamplesAndExitCodes() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("Usage: lockstep", "train", "config", "Examples:", "Exit codes:");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    assertThat(run("train", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: lockstep train", "--np=N", "--dev=DEVICE", "--machines=FILE",
+        "--set=KEY.PATH=VALUE", "(default: 2)", "(default: multicore)", "Examples:");
+    assertThat(run("config", "show", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: lockstep config show");
+    assertThat(run("help", "config")).isZero();
+    assertThat(out.toString()).contains("Usage: lockstep config", "show");
+  }
+
+  @Test
+  void versionNamesLockstepAndJava() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("lockstep ").contains("Java " + System.getProperty("java.version"));
+  }
+
+  // --- usage errors: exit 2, picocli's message, a pointer to --help ---
+
+  @Test
+  void noCommandIsAUsageError() {
+    assertThat(run()).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: Missing command").contains("Try 'lockstep --help'");
+    assertThat(run("config")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void unknownCommandSuggestsTheNearestOne() {
+    assertThat(run("trian", "-c", SHIPPED)).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("lockstep: Unmatched argument", "'trian'", "Did you mean", "train");
+  }
+
+  @Test
+  void unknownOption() {
+    assertThat(run("config", "show", "-c", SHIPPED, "--verbose")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: Unknown option: '--verbose'")
+        .contains("Try 'lockstep config show --help'");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void missingConfigOption() {
+    assertThat(run("train")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: Missing required option: '--config=FILE'");
+    assertThat(run("config", "show")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  // --- config show ---
+
+  @Test
+  void configShowPrintsTheEffectiveConfigWithOverrides() {
+    assertThat(run("config", "show", "-c", SHIPPED, "--set", "optimizer.lr=0.1", "--set", "model.layers.0.units=64"))
+        .isZero();
+    assertThat(err.toString()).isEmpty();
+    LockstepConfig shown = ConfigLoader.fromYaml(out.toString(), "shown", List.of());
+    assertThat(shown).isEqualTo(
+        ConfigLoader.load(Path.of(SHIPPED), List.of("optimizer.lr=0.1", "model.layers.0.units=64")));
+    assertThat(shown.optimizer().lr()).isEqualTo(0.1);
+    assertThat(out.toString()).contains("  lr: 0.1\n", "  timeout_s: 120.0\n");
+  }
+
+  @Test
+  void configShowReportsEveryProblemWithFileLineAndKeyPath() throws IOException {
+    Path bad = Files.writeString(dir.resolve("bad.yaml"),
+        "model:\n  layers:\n    - {type: linear, units: 10}\noptimizer:\n  lr: -1\nupdate: {mode: auto}\n");
+    assertThat(run("config", "show", "-c", bad.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).isEqualTo(
+        "lockstep: " + bad + ":5: optimizer.lr: must be > 0 (got -1)\n"
+            + "lockstep: " + bad + ":6: update.mode: auto is not implemented yet (only sync)\n");
+  }
+
+  @Test
+  void configShowReportsABadOverride() {
+    assertThat(run("config", "show", "-c", SHIPPED, "--set", "optimizer.lrr=1")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: --set optimizer.lrr=1: unknown key optimizer.lrr (known: ");
+  }
+
+  // --- train: everything that must fail before a rank starts ---
+
+  @Test
+  void trainRejectsAnInvalidConfigBeforeLaunching() throws IOException {
+    Path bad = badConfig();
+    assertThat(run("train", "-c", bad.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).isEqualTo("lockstep: " + bad + ":5: optimizer.lr: must be > 0 (got -1)\n");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void trainRejectsAMissingConfigFile() {
+    assertThat(run("train", "-c", "no/such.yaml")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).isEqualTo("lockstep: no such config file: no/such.yaml\n");
+  }
+
+  @Test
+  void trainRejectsABadOverrideValue() {
+    assertThat(run("train", "-c", SHIPPED, "--set", "optimizer.lr=-1")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).isEqualTo("lockstep: --set optimizer.lr=-1: optimizer.lr: must be > 0 (got -1)\n");
+  }
+
+  @Test
+  void trainRejectsBadLaunchOptions() throws IOException {
+    assertThat(run("train", "-c", SHIPPED, "--np", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: --np must be >= 1 (got 0)\n");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("train", "-c", SHIPPED, "--np", "two")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: Invalid value for option '--np': 'two' is not an int");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("train", "-c", SHIPPED, "--dev", "smpdev")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: --dev must be one of multicore, niodev, hybdev (got 'smpdev')");
+
+    err.getBuffer().setLength(0);
+    Path nowhere = dir.resolve("machines.txt");
+    assertThat(run("train", "-c", SHIPPED, "--dev", "niodev", "--machines", nowhere.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: no such machines file: " + nowhere);
+
+    err.getBuffer().setLength(0);
+    Files.writeString(nowhere, "localhost\n");
+    assertThat(run("train", "-c", SHIPPED, "--machines", nowhere.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: --machines is for --dev niodev or hybdev");
+  }
+
+  @Test
+  void launchOptionsAreCheckedBeforeTheConfig() throws IOException {
+    assertThat(run("train", "-c", badConfig().toString(), "--np", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: --np must be >= 1");
+  }
+
+  @Test
+  void ranksGetTheSameTrainCommandWithTheConfigByAbsolutePath() {
+    TrainCommand train = new TrainCommand();
+    new CommandLine(train).parseArgs("-c", SHIPPED, "--np", "3", "--set", "optimizer.lr=0.1", "--set",
+        "data.shuffle=false");
+
+    assertThat(train.np).isEqualTo(3);
+    assertThat(train.device).isEqualTo("multicore");
+    assertThat(train.rankArgs()).containsExactly("train", "-c", Path.of(SHIPPED).toAbsolutePath().toString(),
+        "--set", "optimizer.lr=0.1", "--set", "data.shuffle=false");
+  }
+}
