@@ -11,7 +11,7 @@ public final class TestSeed {
 
   public static long fresh() {
     String fixed = System.getProperty("lockstep.test.seed");
-    return fixed != null ? Long.parseLong(fixed) : System.nanoTime() ^ Thread.currentThread().getId() * 0x9e3779b97f4a7c15L;
+    return fixed != null ? Long.parseLong(fixed) : new SplittableRandom().nextLong();
   }
 
   /** Uniform floats in [lo, hi). */
