@@ -15,7 +15,8 @@ import org.bytedeco.openblas.global.openblas;
  * process-wide setting. Under MPJ's {@code multicore} device all ranks are threads of one JVM, so every rank's
  * {@link #create(int)} writes the same setting — the last writer wins and all ranks' GEMMs use it. Callers
  * should therefore pass the same value on every rank (cores / ranks); concurrent GEMMs from several ranks then
- * each use that many OpenBLAS threads.
+ * each use that many OpenBLAS threads. The bundled OpenBLAS (0.3.31, pthreads build) accepts concurrent calls from
+ * several threads; CpuBackendGemmTest checks that rank threads calling it at once get correct results.
  *
  * <p>GELU is the tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), and its backward is the
  * exact derivative of that approximation.

@@ -24,6 +24,54 @@ class CpuBackendGemmTest {
     }
   }
 
+  /** Under MPJ multicore every rank is a thread with its own backend, all calling one OpenBLAS at once. */
+  @Test
+  void concurrentGemmsFromSeveralRankThreadsAreCorrect() throws Exception {
+    int m = 48;
+    int n = 64;
+    int k = 80;
+    int ranks = 3;
+    java.util.List<java.util.concurrent.Callable<Float>> work = new java.util.ArrayList<>();
+    for (int r = 0; r < ranks; r++) {
+      long rankSeed = rng.nextLong();
+      work.add(() -> {
+        CpuBackend own = CpuBackend.create(1);
+        SplittableRandom local = new SplittableRandom(rankSeed);
+        float[] a = TestSeed.uniform(local, m * k, -1, 1);
+        float[] b = TestSeed.uniform(local, k * n, -1, 1);
+        Buf ab = own.allocate(a.length);
+        Buf bb = own.allocate(b.length);
+        Buf cb = own.allocate((long) m * n);
+        own.upload(a, 0, ab);
+        own.upload(b, 0, bb);
+        float worst = 0;
+        float[] c = new float[m * n];
+        for (int rep = 0; rep < 30; rep++) {
+          own.gemm(false, false, m, n, k, 1f, ab, bb, 0f, cb);
+          own.download(cb, c, 0);
+          for (int i = 0; i < m; i += 7) {
+            for (int j = 0; j < n; j += 5) {
+              double ref = 0;
+              for (int l = 0; l < k; l++) {
+                ref += (double) a[i * k + l] * b[l * n + j];
+              }
+              worst = (float) Math.max(worst, Math.abs(c[i * n + j] - ref));
+            }
+          }
+        }
+        return worst;
+      });
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ranks);
+    try {
+      for (java.util.concurrent.Future<Float> f : pool.invokeAll(work)) {
+        assertThat(f.get()).as("seed=%d worst error of a rank thread", seed).isLessThan(1e-4f);
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   @Test
   void zeroInnerDimensionScalesC() {
     Buf a = be.allocate(1);
