@@ -1,0 +1,360 @@
+package dev.lockstep.tensor;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * The CPU backend: GEMM through OpenBLAS (JavaCPP), everything else in plain Java loops over direct buffers
+ * ({@link CpuBuf}). One instance per rank; it is not thread-safe (it keeps a scratch array).
+ *
+ * <p><b>Threads are global.</b> OpenBLAS is a native library loaded once per JVM, and its thread count is one
+ * process-wide setting. Under MPJ's {@code multicore} device all ranks are threads of one JVM, so every rank's
+ * {@link #create(int)} writes the same setting — the last writer wins and all ranks' GEMMs use it. Callers
+ * should therefore pass the same value on every rank (cores / ranks); concurrent GEMMs from several ranks then
+ * each use that many OpenBLAS threads. The bundled OpenBLAS (0.3.31, pthreads build) accepts concurrent calls from
+ * several threads; CpuBackendGemmTest checks that rank threads calling it at once get correct results.
+ *
+ * <p>GELU is the tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), and its backward is the
+ * exact derivative of that approximation.
+ */
+public final class CpuBackend implements Backend {
+  private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+  private static final float GELU_C = 0.044715f;
+
+  private double[] columnSums = new double[0]; // scratch for sumRows, grown on demand
+
+  private CpuBackend() {}
+
+  /**
+   * A CPU backend; {@code threads > 0} sets OpenBLAS's (process-wide, see class note) thread count, 0 leaves
+   * it as it is.
+   */
+  public static CpuBackend create(int threads) {
+    if (threads < 0) {
+      throw new IllegalArgumentException("backend.threads: must be >= 0, got " + threads);
+    }
+    if (threads > 0) {
+      openblas.blas_set_num_threads(threads);
+    }
+    return new CpuBackend();
+  }
+
+  /** OpenBLAS's current process-wide thread count. */
+  public static int blasThreads() {
+    return openblas.blas_get_num_threads();
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public CpuBuf allocate(long length) {
+    return CpuBuf.allocate(length);
+  }
+
+  @Override
+  public void upload(float[] src, int srcOffset, Buf dst) {
+    FloatBuffer d = data(dst);
+    if (srcOffset < 0 || srcOffset + d.capacity() > src.length) {
+      throw new IndexOutOfBoundsException("upload of " + d.capacity() + " floats from offset " + srcOffset
+          + " of a float[" + src.length + "]");
+    }
+    d.put(0, src, srcOffset, d.capacity());
+  }
+
+  @Override
+  public void download(Buf src, float[] dst, int dstOffset) {
+    FloatBuffer s = data(src);
+    if (dstOffset < 0 || dstOffset + s.capacity() > dst.length) {
+      throw new IndexOutOfBoundsException("download of " + s.capacity() + " floats to offset " + dstOffset
+          + " of a float[" + dst.length + "]");
+    }
+    s.get(0, dst, dstOffset, s.capacity());
+  }
+
+  @Override
+  public void copy(Buf src, Buf dst) {
+    FloatBuffer s = data(src);
+    FloatBuffer d = data(dst);
+    sameLength("copy", s, d);
+    d.put(0, s, 0, s.capacity());
+  }
+
+  @Override
+  public void fill(Buf dst, float value) {
+    FloatBuffer d = data(dst);
+    int n = d.capacity();
+    for (int i = 0; i < n; i++) {
+      d.put(i, value);
+    }
+  }
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                   float alpha, Buf a, Buf b, float beta, Buf c) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("gemm with negative size m=" + m + " n=" + n + " k=" + k);
+    }
+    needs("gemm A", a, (long) m * k);
+    needs("gemm B", b, (long) k * n);
+    needs("gemm C", c, (long) m * n);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    CpuBuf cb = (CpuBuf) c;
+    if (k == 0) { // C = beta·C; BLAS would want lda >= 1 for an empty operand
+      scale(cb.view(0, (long) m * n), beta);
+      return;
+    }
+    // Row-major: A is m×k (lda = k) or, transposed, stored k×m (lda = m); likewise B.
+    openblas.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        m, n, k, alpha, ((CpuBuf) a).pointer(), transA ? m : k, ((CpuBuf) b).pointer(), transB ? k : n,
+        beta, cb.pointer(), n);
+  }
+
+  @Override
+  public void addRowVector(Buf y, Buf bias, int rows, int cols) {
+    FloatBuffer yd = data(y);
+    FloatBuffer bd = data(bias);
+    needs("addRowVector y", y, (long) rows * cols);
+    needs("addRowVector bias", bias, cols);
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      for (int col = 0; col < cols; col++) {
+        yd.put(base + col, yd.get(base + col) + bd.get(col));
+      }
+    }
+  }
+
+  @Override
+  public void sumRows(Buf x, Buf out, int rows, int cols, float beta) {
+    FloatBuffer xd = data(x);
+    FloatBuffer od = data(out);
+    needs("sumRows x", x, (long) rows * cols);
+    needs("sumRows out", out, cols);
+    if (columnSums.length < cols) {
+      columnSums = new double[cols];
+    }
+    double[] acc = columnSums; // rows outer, columns inner: walks x in memory order
+    for (int col = 0; col < cols; col++) {
+      acc[col] = beta == 0f ? 0.0 : (double) beta * od.get(col);
+    }
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      for (int col = 0; col < cols; col++) {
+        acc[col] += xd.get(base + col);
+      }
+    }
+    for (int col = 0; col < cols; col++) {
+      od.put(col, (float) acc[col]);
+    }
+  }
+
+  @Override
+  public void activation(Activation f, Buf x, Buf y) {
+    FloatBuffer xd = data(x);
+    FloatBuffer yd = data(y);
+    sameLength("activation", xd, yd);
+    int n = xd.capacity();
+    switch (f) {
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          float v = xd.get(i);
+          yd.put(i, v > 0f ? v : 0f);
+        }
+      }
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          yd.put(i, (float) Math.tanh(xd.get(i)));
+        }
+      }
+      case SIGMOID -> {
+        for (int i = 0; i < n; i++) {
+          yd.put(i, sigmoid(xd.get(i)));
+        }
+      }
+      case GELU -> {
+        for (int i = 0; i < n; i++) {
+          float v = xd.get(i);
+          float t = (float) Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v));
+          yd.put(i, 0.5f * v * (1f + t));
+        }
+      }
+    }
+  }
+
+  @Override
+  public void activationBackward(Activation f, Buf x, Buf y, Buf dy, Buf dx) {
+    FloatBuffer xd = data(x);
+    FloatBuffer yd = data(y);
+    FloatBuffer dyd = data(dy);
+    FloatBuffer dxd = data(dx);
+    sameLength("activationBackward x/y", xd, yd);
+    sameLength("activationBackward x/dy", xd, dyd);
+    sameLength("activationBackward x/dx", xd, dxd);
+    int n = xd.capacity();
+    switch (f) {
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          dxd.put(i, xd.get(i) > 0f ? dyd.get(i) : 0f);
+        }
+      }
+      case TANH -> { // tanh' = 1 − y²
+        for (int i = 0; i < n; i++) {
+          float t = yd.get(i);
+          dxd.put(i, dyd.get(i) * (1f - t * t));
+        }
+      }
+      case SIGMOID -> { // σ' = y·(1 − y)
+        for (int i = 0; i < n; i++) {
+          float s = yd.get(i);
+          dxd.put(i, dyd.get(i) * s * (1f - s));
+        }
+      }
+      case GELU -> { // needs the true x: y alone does not determine it
+        for (int i = 0; i < n; i++) {
+          float v = xd.get(i);
+          float v2 = v * v;
+          float t = (float) Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v2 * v));
+          float dInner = SQRT_2_OVER_PI * (1f + 3f * GELU_C * v2);
+          float d = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * dInner;
+          dxd.put(i, dyd.get(i) * d);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void axpy(float alpha, Buf x, Buf y) {
+    FloatBuffer xd = data(x);
+    FloatBuffer yd = data(y);
+    sameLength("axpy", xd, yd);
+    int n = xd.capacity();
+    for (int i = 0; i < n; i++) {
+      yd.put(i, yd.get(i) + alpha * xd.get(i));
+    }
+  }
+
+  @Override
+  public void scale(Buf x, float alpha) {
+    FloatBuffer xd = data(x);
+    int n = xd.capacity();
+    for (int i = 0; i < n; i++) {
+      xd.put(i, xd.get(i) * alpha);
+    }
+  }
+
+  @Override
+  public double sumOfSquares(Buf x) {
+    FloatBuffer xd = data(x);
+    int n = xd.capacity();
+    double s = 0.0;
+    for (int i = 0; i < n; i++) {
+      double v = xd.get(i);
+      s += v * v;
+    }
+    return s;
+  }
+
+  @Override
+  public boolean allFinite(Buf x) {
+    FloatBuffer xd = data(x);
+    int n = xd.capacity();
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(xd.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void sgdStep(Buf w, Buf g, Buf m, float lr, float momentum, boolean nesterov, float weightDecay) {
+    FloatBuffer wd = data(w);
+    FloatBuffer gd = data(g);
+    sameLength("sgdStep w/g", wd, gd);
+    int n = wd.capacity();
+    if (momentum == 0f) {
+      for (int i = 0; i < n; i++) {
+        float wi = wd.get(i);
+        wd.put(i, wi - lr * (gd.get(i) + weightDecay * wi));
+      }
+      return;
+    }
+    if (m == null) {
+      throw new IllegalArgumentException("sgdStep with momentum " + momentum + " needs a momentum buffer");
+    }
+    FloatBuffer md = data(m);
+    sameLength("sgdStep w/m", wd, md);
+    for (int i = 0; i < n; i++) {
+      float wi = wd.get(i);
+      float gi = gd.get(i) + weightDecay * wi;
+      float mi = momentum * md.get(i) + gi;
+      md.put(i, mi);
+      wd.put(i, wi - lr * (nesterov ? gi + momentum * mi : mi));
+    }
+  }
+
+  @Override
+  public void adamStep(Buf w, Buf g, Buf m, Buf v, float lr, float beta1, float beta2, float eps,
+                       float weightDecay, boolean decoupled, long t) {
+    if (t < 1) {
+      throw new IllegalArgumentException("adamStep: step number t is 1-based, got " + t);
+    }
+    FloatBuffer wd = data(w);
+    FloatBuffer gd = data(g);
+    FloatBuffer md = data(m);
+    FloatBuffer vd = data(v);
+    sameLength("adamStep w/g", wd, gd);
+    sameLength("adamStep w/m", wd, md);
+    sameLength("adamStep w/v", wd, vd);
+    // Bias corrections folded into the step size and the denominator, as PyTorch does.
+    float stepSize = (float) (lr / (1.0 - Math.pow(beta1, t)));
+    float sqrtCorrection2 = (float) Math.sqrt(1.0 - Math.pow(beta2, t));
+    float decay = decoupled ? 1f - lr * weightDecay : 1f;
+    float l2 = decoupled ? 0f : weightDecay;
+    int n = wd.capacity();
+    for (int i = 0; i < n; i++) {
+      float wi = wd.get(i);
+      float gi = gd.get(i) + l2 * wi;
+      float mi = beta1 * md.get(i) + (1f - beta1) * gi;
+      float vi = beta2 * vd.get(i) + (1f - beta2) * gi * gi;
+      md.put(i, mi);
+      vd.put(i, vi);
+      float denom = (float) Math.sqrt(vi) / sqrtCorrection2 + eps;
+      wd.put(i, wi * decay - stepSize * mi / denom);
+    }
+  }
+
+  private static float sigmoid(float x) {
+    return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+  }
+
+  private static FloatBuffer data(Buf b) {
+    if (b instanceof CpuBuf cb) {
+      return cb.data();
+    }
+    throw new IllegalArgumentException("cpu backend got a buffer of another backend: " + b);
+  }
+
+  private static void sameLength(String op, FloatBuffer a, FloatBuffer b) {
+    if (a.capacity() != b.capacity()) {
+      throw new IllegalArgumentException(op + ": lengths differ (" + a.capacity() + " vs " + b.capacity() + ")");
+    }
+  }
+
+  private static void needs(String what, Buf b, long floats) {
+    if (!(b instanceof CpuBuf)) {
+      throw new IllegalArgumentException("cpu backend got a buffer of another backend: " + b);
+    }
+    if (b.length() < floats) {
+      throw new IllegalArgumentException(what + ": needs " + floats + " floats, buffer has " + b.length());
+    }
+  }
+}
