@@ -5,6 +5,7 @@ import dev.lockstep.config.ConfigException;
 import dev.lockstep.config.ConfigLoader;
 import dev.lockstep.config.ConfigWriter;
 import dev.lockstep.config.LockstepConfig;
+import dev.lockstep.data.DataException;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Backends;
 import dev.lockstep.train.Trainer;
@@ -45,6 +46,9 @@ public final class TrainRankTask implements RankTask {
     }
     try (Backend backend = Backends.select(cfg.backend(), comm.size(), comm.rank() == 0 ? System.out : null)) {
       new Trainer(cfg, comm, backend, System.out).run(ConfigWriter.toYaml(cfg));
+    } catch (DataException | IllegalArgumentException e) {
+      // Bad data or a config that does not fit the data: every rank finds the same, before any collective.
+      return usage(comm, e.getMessage());
     }
     return 0;
   }
@@ -52,7 +56,6 @@ public final class TrainRankTask implements RankTask {
   private static int usage(Communicator comm, String message) {
     if (comm.rank() == 0) {
       System.err.println("lockstep: " + message);
-      System.err.println("usage: train -c FILE.yaml [--set key.path=value]...");
     }
     return 2;
   }

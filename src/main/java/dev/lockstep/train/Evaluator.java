@@ -51,7 +51,7 @@ final class Evaluator {
       Buf output = executor.infer(x, rows);
       backend.download(output.view(0, (long) rows * outWidth), out, 0);
       totals[0] += objective.loss(out, targets.encode(batch.labels(), rows), rows, outWidth);
-      totals[1] += Accuracy.countCorrect(out, batch.labels(), rows, outWidth);
+      totals[1] += Accuracy.correct(out, batch.labels(), rows, outWidth);
       totals[2] += rows;
     }
     comm.allreduceSum(totals);

@@ -63,7 +63,7 @@ public final class Trainer {
     int batchPerRank = cfg.data().batchSize();
     int globalBatch = batchPerRank * ranks;
 
-    Datasets.TrainTest data = Datasets.load(cfg.data());
+    dev.lockstep.data.TrainTest data = Datasets.load(cfg.data());
     Dataset train = data.train();
     Model model = Model.build(cfg.model(), train.width());
     if (model.outputWidth() != train.numClasses()) {
@@ -73,7 +73,7 @@ public final class Trainer {
     Parameters params = new Parameters(model, backend);
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
-    Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.count());
+    Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.length());
     UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
     update.initialize();
 
@@ -99,7 +99,7 @@ public final class Trainer {
     if (lead()) {
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
-          ranks, batchPerRank, backend.name(), model.describe(), params.count(), runDir.path()));
+          ranks, batchPerRank, backend.name(), model.describe(), params.length(), runDir.path()));
     }
 
     int outWidth = model.outputWidth();
@@ -124,13 +124,13 @@ public final class Trainer {
         }
         long t0 = System.nanoTime();
         int rows = batch.rows();
-        params.zeroGradients();
+        params.zeroGrads();
         backend.upload(batch.x(), 0, xBuf.view(0, (long) rows * train.width()));
         Buf output = executor.forward(xBuf, rows);
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
         double lossSum = objective.lossAndGradient(out, targets.encode(batch), rows, outWidth, dOut,
             1f / globalBatch);
-        int correct = dev.lockstep.objective.Accuracy.countCorrect(out, batch.labels(), rows, outWidth);
+        int correct = dev.lockstep.objective.Accuracy.correct(out, batch.labels(), rows, outWidth);
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
         backend.synchronize();

@@ -29,7 +29,7 @@ public final class SyncUpdate implements UpdateStrategy {
     this.backend = backend;
     this.params = params;
     this.optimizer = optimizer;
-    this.gradLength = Math.toIntExact(params.count());
+    this.gradLength = Math.toIntExact(params.length());
     this.staging = new float[gradLength + COMPUTE + comm.size()];
   }
 
@@ -37,25 +37,25 @@ public final class SyncUpdate implements UpdateStrategy {
   public void initialize() {
     ReplicaCheck.requireSameParameterCount(comm, gradLength);
     float[] weights = new float[gradLength];
-    backend.download(params.weights(), weights, 0);
+    backend.download(params.params(), weights, 0);
     comm.broadcast(weights, 0, weights.length, 0);
-    backend.upload(weights, 0, params.weights());
+    backend.upload(weights, 0, params.params());
   }
 
   @Override
   public StepStats apply(StepReport local, float lr) {
     long t0 = System.nanoTime();
-    backend.download(params.gradients(), staging, 0);
+    backend.download(params.grads(), staging, 0);
     java.util.Arrays.fill(staging, gradLength, staging.length, 0f);
     staging[gradLength + LOSS] = (float) local.lossSum();
     staging[gradLength + CORRECT] = local.correct();
     staging[gradLength + ROWS] = local.rows();
     staging[gradLength + COMPUTE + comm.rank()] = (float) local.computeSeconds();
     comm.allreduceSum(staging, 0, staging.length);
-    backend.upload(staging, 0, params.gradients());
+    backend.upload(staging, 0, params.grads());
     long inCollective = System.nanoTime() - t0;
 
-    optimizer.step(backend, params.weights(), params.gradients(), lr);
+    optimizer.step(backend, params.params(), params.grads(), lr);
 
     double[] compute = new double[comm.size()];
     double slowest = 0;

@@ -1,0 +1,77 @@
+package dev.lockstep.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The key invariant of synchronous training, on real MPJ multicore ranks: N ranks with per-rank batch B produce
+ * the same weights as 1 rank with batch N·B over the same samples (float tolerance), and all replicas are
+ * bit-identical. Global batch 12 = 1×12 = 2×6 = 3×4, so one single-rank run serves both comparisons.
+ */
+class SyncEquivalenceTest {
+  @TempDir static Path dir;
+  static Path config;
+
+  @BeforeAll
+  static void writeConfig() throws IOException {
+    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
+        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
+    config = dir.resolve("small.yaml");
+    Files.writeString(config, TrainingRuns.smallConfig(dir));
+  }
+
+  @ParameterizedTest(name = "np={0}, {1} step(s)")
+  @CsvSource({"2, 1", "3, 1", "2, 12", "3, 12"})
+  void nRanksWithBatchBMatchOneRankWithBatchNB(int np, int steps) throws IOException {
+    TrainingRuns.Result single = TrainingRuns.train(config, 1, "multicore",
+        "data.batch_size=12", "run.max_steps=" + steps, "run.name=single-" + np + "-" + steps);
+    TrainingRuns.Result multi = TrainingRuns.train(config, np, "multicore",
+        "data.batch_size=" + (12 / np), "run.max_steps=" + steps, "run.name=multi-" + np + "-" + steps);
+    assertThat(single.exitCode()).as(single.output()).isZero();
+    assertThat(multi.exitCode()).as(multi.output()).isZero();
+
+    Map<String, float[]> a = TrainingRuns.readSafetensors(single.runDir().resolve("model.safetensors"));
+    Map<String, float[]> b = TrainingRuns.readSafetensors(multi.runDir().resolve("model.safetensors"));
+    assertThat(b.keySet()).containsExactlyElementsOf(a.keySet());
+    for (String name : a.keySet()) {
+      float[] x = a.get(name), y = b.get(name);
+      double scale = 0;
+      for (float v : x) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      for (int i = 0; i < x.length; i++) {
+        assertThat((double) Math.abs(x[i] - y[i]))
+            .as("%s[%d] after %d step(s): 1 rank %s vs %d ranks %s", name, i, steps, x[i], np, y[i])
+            .isLessThanOrEqualTo(1e-5 * scale);
+      }
+    }
+    // The step figures agree too: same global batch, same loss.
+    assertThat(multi.summary().get("final_train_loss").asDouble())
+        .isCloseTo(single.summary().get("final_train_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+  }
+
+  @Test
+  void replicasAreBitIdenticalAfterTraining() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 3, "multicore", "data.batch_size=4", "run.name=replicas",
+        "run.max_steps=30");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    JsonNode summary = run.summary();
+    assertThat(summary.get("replicas_identical").asBoolean()).isTrue();
+    JsonNode perRank = summary.get("per_rank");
+    assertThat(perRank).hasSize(3);
+    for (JsonNode r : perRank) {
+      assertThat(r.get("weights_checksum").asText()).isEqualTo(perRank.get(0).get("weights_checksum").asText());
+    }
+  }
+}

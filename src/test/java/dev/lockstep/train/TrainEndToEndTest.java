@@ -1,0 +1,101 @@
+package dev.lockstep.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole training runs through the launcher as a user starts them, checking what they print and leave behind. */
+class TrainEndToEndTest {
+  @TempDir static Path dir;
+  static Path config;
+
+  @BeforeAll
+  static void writeConfig() throws IOException {
+    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
+        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
+    config = dir.resolve("small.yaml");
+    Files.writeString(config, TrainingRuns.smallConfig(dir));
+  }
+
+  @Test
+  void niodevRanksTrainAndLeaveTheRunDirectory() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "niodev", "run.max_steps=8", "run.name=nio");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).containsPattern("step 8/8 \\| epoch 1/1 \\| loss \\d+\\.\\d{4} \\| \\d+ samples/s \\| "
+        + "comm \\d+% \\| wait \\d+%");
+    assertThat(run.output()).containsPattern("epoch 1/1 \\| test accuracy 0\\.\\d{4} \\| test loss \\d+\\.\\d{4} "
+        + "\\(300 samples\\)");
+
+    Path runDir = run.runDir();
+    assertThat(runDir.resolve("config.yaml")).exists();
+    List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+    assertThat(lines).hasSize(9); // 8 logged steps + 1 evaluation
+    for (String line : lines) {
+      JsonNode record = TrainingRuns.JSON.readTree(line);
+      assertThat(record.get("kind").asText()).isIn("step", "eval");
+    }
+    JsonNode summary = run.summary();
+    assertThat(summary.get("steps").asLong()).isEqualTo(8);
+    assertThat(summary.get("samples").asLong()).isEqualTo(8 * 24);
+    assertThat(summary.get("replicas_identical").asBoolean()).isTrue();
+    assertThat(summary.get("test_samples").asLong()).isEqualTo(300);
+    assertThat(summary.get("per_rank")).hasSize(2);
+    assertThat(TrainingRuns.readSafetensors(runDir.resolve("model.safetensors")))
+        .containsOnlyKeys("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
+            "layers.4.weight", "layers.4.bias");
+  }
+
+  @Test
+  void twoRanksLearnFashionMnist() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "data.limit_train=6000",
+        "data.limit_test=1000", "data.batch_size=50", "run.epochs=2", "output.log_every=1000", "run.name=learn");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.summary().get("test_accuracy").asDouble()).as(run.output()).isGreaterThan(0.75);
+  }
+
+  @Test
+  void aModelWhoseOutputDoesNotMatchTheClassesIsRefused() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "model.layers.4.units=7",
+        "run.name=mismatch");
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
+    assertThat(run.output()).contains("model.layers: the last layer has 7 outputs but").contains("has 10 classes");
+  }
+
+  @Test
+  void theSafetensorsFileIsReadableWithoutOurCode() throws Exception {
+    assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 is not installed");
+    TrainingRuns.Result run = TrainingRuns.train(config, 1, "multicore", "run.max_steps=2", "run.name=export");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    Path file = run.runDir().resolve("model.safetensors");
+    float[] bias = TrainingRuns.readSafetensors(file).get("layers.4.bias");
+    // An independent reader: python3's json and struct modules only.
+    String script = """
+        import json, struct, sys
+        b = open(sys.argv[1], 'rb').read()
+        n = struct.unpack('<Q', b[:8])[0]
+        h = json.loads(b[8:8 + n])
+        t = h['layers.4.bias']; s, e = t['data_offsets']
+        print(t['dtype'], t['shape'], ' '.join(repr(v) for v in struct.unpack('<%df' % ((e - s) // 4), b[8 + n + s:8 + n + e])))
+        print(h['layers.0.weight']['shape'])
+        """;
+    Process p = new ProcessBuilder("python3", "-c", script, file.toString()).redirectErrorStream(true).start();
+    List<String> out = new String(p.getInputStream().readAllBytes()).lines().toList();
+    assertThat(p.waitFor()).as(String.join("\n", out)).isZero();
+    String[] first = out.get(0).split(" ", 3);
+    assertThat(first[0]).isEqualTo("F32");
+    String[] values = out.get(0).substring(out.get(0).indexOf("] ") + 2).split(" ");
+    assertThat(values).hasSize(10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(Float.parseFloat(values[i])).isEqualTo(bias[i]);
+    }
+    assertThat(out.get(1)).isEqualTo("[24, 784]");
+  }
+}

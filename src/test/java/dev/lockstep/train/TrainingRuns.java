@@ -1,0 +1,87 @@
+package dev.lockstep.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockstep.launch.LaunchSpec;
+import dev.lockstep.launch.Launcher;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Starts real training jobs through the launcher (real MPJ ranks) and reads back what they left behind. */
+final class TrainingRuns {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A small, fast model on the first samples of Fashion-MNIST. */
+  static String smallConfig(Path outDir) {
+    return """
+        run: {name: r, seed: 7, epochs: 1, out_dir: "%s"}
+        model:
+          layers:
+            - {type: linear, units: 24}
+            - {type: tanh}
+            - {type: linear, units: 16}
+            - {type: relu}
+            - {type: linear, units: 10}
+        data: {limit_train: 600, limit_test: 300, batch_size: 12}
+        optimizer: {type: sgd, lr: 0.1, momentum: 0.9}
+        update: {check_every: 1}
+        output: {log_every: 1}
+        """.formatted(outDir.toString().replace("\\", "/"));
+  }
+
+  record Result(int exitCode, String output, Path runDir) {
+    JsonNode summary() throws IOException {
+      return JSON.readTree(runDir.resolve("summary.json").toFile());
+    }
+  }
+
+  static Result train(Path config, int np, String device, String... sets) throws IOException {
+    List<String> args = new ArrayList<>(List.of("train", "-c", config.toAbsolutePath().toString()));
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Launcher.launch(new LaunchSpec(np, device, null, args), out);
+    String text = out.toString(StandardCharsets.UTF_8);
+    Path runDir = null;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("run directory (\\S+)").matcher(text);
+    if (m.find()) {
+      runDir = Path.of(m.group(1));
+    }
+    return new Result(code, text, runDir);
+  }
+
+  /** Reads every tensor of a safetensors file (F32 only), by name. */
+  static Map<String, float[]> readSafetensors(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int headerLength = Math.toIntExact(buf.getLong());
+    JsonNode header = JSON.readTree(new String(bytes, 8, headerLength, StandardCharsets.UTF_8));
+    Map<String, float[]> tensors = new LinkedHashMap<>();
+    header.fields().forEachRemaining(e -> {
+      if (e.getKey().equals("__metadata__")) {
+        return;
+      }
+      long from = e.getValue().get("data_offsets").get(0).asLong();
+      long to = e.getValue().get("data_offsets").get(1).asLong();
+      float[] values = new float[(int) ((to - from) / 4)];
+      ByteBuffer data = ByteBuffer.wrap(bytes, 8 + headerLength + (int) from, (int) (to - from))
+          .order(ByteOrder.LITTLE_ENDIAN);
+      data.asFloatBuffer().get(values);
+      tensors.put(e.getKey(), values);
+    });
+    return tensors;
+  }
+
+  private TrainingRuns() {}
+}
