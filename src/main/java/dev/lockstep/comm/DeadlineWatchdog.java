@@ -67,8 +67,9 @@ final class DeadlineWatchdog implements AutoCloseable {
     while (!closed) {
       Armed a = armed;
       if (a == null) {
-        // Idle: any call armed from now on has its deadline at least one timeout away.
-        LockSupport.parkNanos(this, timeoutNanos);
+        // Idle: a call armed from now on reaches its half-way warning no sooner than half a timeout from now,
+        // so arm() never needs to wake this thread.
+        LockSupport.parkNanos(this, timeoutNanos / 2);
         continue;
       }
       long waited = System.nanoTime() - a.startNanos();

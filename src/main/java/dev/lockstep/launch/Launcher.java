@@ -35,15 +35,15 @@ public final class Launcher {
       RankCommands commands = RankCommands.forThisJvm(home, RankClasspath.ofThisJvm());
       Path workDir = Path.of(System.getProperty("user.dir"));
       List<String> rankArgs = List.copyOf(spec.rankArgs());
-      try (RankProcesses ranks = new RankProcesses(spec.np(), output)) {
+      try (RankProcesses ranks = new RankProcesses(output)) {
         Map<String, String> env = ranks.rankEnvironment(home);
         if (spec.device().equals("multicore")) {
-          ranks.start(commands.multicore(spec.np(), workDir, rankArgs), env, "the multicore JVM");
+          ranks.start(commands.multicore(spec.np(), workDir, rankArgs), env, "the multicore JVM", allRanks(spec.np()));
           return ranks.await(RankProcesses.Health.ALWAYS);
         }
         try (NiodevRendezvous rendezvous = new NiodevRendezvous(spec.np())) {
           for (int r = 0; r < spec.np(); r++) {
-            ranks.start(commands.niodevRank(r, rendezvous.configArgument(), rankArgs), env, "rank " + r);
+            ranks.start(commands.niodevRank(r, rendezvous.configArgument(), rankArgs), env, "rank " + r, List.of(r));
           }
           return ranks.await(waitedMs -> rendezvousProblem(rendezvous, spec.np(), waitedMs));
         }
@@ -66,6 +66,10 @@ public final class Launcher {
       return "not all " + np + " niodev ranks reached MPI.Init within " + RENDEZVOUS_TIMEOUT_MS / 1000 + "s";
     }
     return null;
+  }
+
+  private static List<Integer> allRanks(int np) {
+    return java.util.stream.IntStream.range(0, np).boxed().toList();
   }
 
   static void validate(LaunchSpec spec) {

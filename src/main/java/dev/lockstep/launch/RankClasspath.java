@@ -39,8 +39,13 @@ public record RankClasspath(List<Path> shared, List<Path> app) {
    * manifest Class-Path names the rest.
    */
   static List<Path> thisJvmEntries() {
-    String surefire = System.getProperty("surefire.test.class.path");
-    String raw = surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path", "");
+    return entries(System.getProperty("surefire.test.class.path"), System.getProperty("java.class.path", ""));
+  }
+
+  static List<Path> entries(String surefireTestClassPath, String javaClassPath) {
+    String raw = surefireTestClassPath != null && !surefireTestClassPath.isBlank()
+        ? surefireTestClassPath
+        : javaClassPath;
     List<Path> entries = split(raw);
     if (entries.size() == 1 && entries.get(0).toString().endsWith(".jar")) {
       entries = withManifestClassPath(entries.get(0));

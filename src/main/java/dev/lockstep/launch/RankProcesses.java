@@ -19,19 +19,18 @@ final class RankProcesses implements AutoCloseable {
   /** Polling period of the supervisor loop while it waits for exits or a start-up condition. */
   private static final long POLL_MS = 200;
 
-  private record Started(String label, Process process) {}
+  /** A started process and the ranks it hosts (all of them under multicore, one under niodev). */
+  private record Started(String label, Process process, List<Integer> ranks) {}
 
   private record Exit(Started started, int code) {}
 
-  private final int np;
   private final RankOutput output;
   private final Path statusDir;
   private final List<Started> started = new ArrayList<>();
   private final LinkedBlockingQueue<Exit> exits = new LinkedBlockingQueue<>();
   private final Thread killOnShutdown = new Thread(this::destroyAll, "lockstep-kill-ranks");
 
-  RankProcesses(int np, RankOutput output) {
-    this.np = np;
+  RankProcesses(RankOutput output) {
     this.output = output;
     try {
       this.statusDir = Files.createTempDirectory("lockstep-ranks-");
@@ -46,12 +45,12 @@ final class RankProcesses implements AutoCloseable {
     return Map.of("MPJ_HOME", home.dir().toString(), RankEntry.STATUS_DIR_ENV, statusDir.toString());
   }
 
-  void start(List<String> command, Map<String, String> env, String label) {
+  void start(List<String> command, Map<String, String> env, String label, List<Integer> ranks) {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
     Started s;
     try {
-      s = new Started(label, output.start(builder, label));
+      s = new Started(label, output.start(builder, label), List.copyOf(ranks));
     } catch (IOException e) {
       throw new LaunchException(ExitCodes.RANK_FAILED, "cannot start " + label + ": " + e.getMessage(), e);
     }
@@ -88,43 +87,44 @@ final class RankProcesses implements AutoCloseable {
         destroyAll();
         return failure(exit);
       }
+      List<Integer> unfinished = unfinished(exit.started().ranks());
+      if (!unfinished.isEmpty()) { // exit 0 without finishing: an early System.exit somewhere in MPJ or a task
+        destroyAll();
+        output.drain();
+        output.message("lockstep: " + (unfinished.size() == 1 ? "rank " : "ranks ") + join(unfinished)
+            + " ended without finishing (exit code 0 before the rank task returned)");
+        return ExitCodes.RANK_FAILED;
+      }
     }
     output.drain();
-    List<Integer> unfinished = unfinishedRanks();
-    if (!unfinished.isEmpty()) {
-      output.message("lockstep: rank(s) " + unfinished + " ended without finishing their task"
-          + " (MPJ exited early; see the output above)");
-      return ExitCodes.RANK_FAILED;
-    }
     return ExitCodes.OK;
   }
 
   private int failure(Exit exit) {
     output.drain();
     int code = exit.code();
-    String who = exit.started().label();
+    String stopped = started.size() > 1 ? "; stopped the other ranks" : "";
+    String who = "lockstep: " + exit.started().label();
     if (code > 128) {
-      output.message("lockstep: " + who + " was killed by signal " + (code - 128) + "; stopped the other ranks");
+      output.message(who + " was killed by signal " + (code - 128) + stopped);
       return ExitCodes.RANK_FAILED;
     }
-    if (!ExitCodes.isJobCode(code)) {
-      output.message("lockstep: " + who + " exited with code " + code + "; stopped the other ranks");
+    if (!ExitCodes.isJobCode(code)) { // e.g. 1: the JVM could not start, or MPJ itself gave up
+      output.message(who + " exited with code " + code + stopped);
       return ExitCodes.RANK_FAILED;
     }
-    if (started.size() > 1) {
-      output.message("lockstep: " + who + " exited with code " + code + "; stopped the other ranks");
+    if (!stopped.isEmpty()) { // the rank said why; say what became of the others
+      output.message(who + " exited with code " + code + stopped);
     }
     return code;
   }
 
-  private List<Integer> unfinishedRanks() {
-    List<Integer> missing = new ArrayList<>();
-    for (int r = 0; r < np; r++) {
-      if (!Files.exists(statusDir.resolve("rank-" + r + ".ok"))) {
-        missing.add(r);
-      }
-    }
-    return missing;
+  private List<Integer> unfinished(List<Integer> ranks) {
+    return ranks.stream().filter(r -> !Files.exists(statusDir.resolve("rank-" + r + ".ok"))).toList();
+  }
+
+  private static String join(List<Integer> ranks) {
+    return String.join(", ", ranks.stream().map(String::valueOf).toList());
   }
 
   void destroyAll() {

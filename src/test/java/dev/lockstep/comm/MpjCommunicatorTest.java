@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Every collective of {@link MpjCommunicator} in real MPJ ranks, checked by each rank (see CollectivesCheckTask). */
 class MpjCommunicatorTest {
   @ParameterizedTest(name = "{0} np={1} length={2}")
-  @CsvSource({"multicore, 2, 1001", "multicore, 3, 4099", "niodev, 2, 777"})
+  @CsvSource({"multicore, 1, 10", "multicore, 2, 1001", "multicore, 3, 4099", "niodev, 2, 777"})
   void collectivesGiveTheSameRightAnswerOnEveryRank(String device, int np, int length) {
     long seed = ThreadLocalRandom.current().nextLong(1, 1L << 40);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
