@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Starts and supervises the ranks of one job (see package-info for the process/thread model) and returns the job's
@@ -69,7 +70,7 @@ public final class Launcher {
   }
 
   private static List<Integer> allRanks(int np) {
-    return java.util.stream.IntStream.range(0, np).boxed().toList();
+    return IntStream.range(0, np).boxed().toList();
   }
 
   static void validate(LaunchSpec spec) {

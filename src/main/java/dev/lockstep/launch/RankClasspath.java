@@ -1,5 +1,6 @@
 package dev.lockstep.launch;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,14 +87,14 @@ public record RankClasspath(List<Path> shared, List<Path> app) {
   }
 
   static List<Path> split(String classpath) {
-    return Arrays.stream(classpath.split(java.io.File.pathSeparator))
+    return Arrays.stream(classpath.split(File.pathSeparator))
         .filter(s -> !s.isBlank())
         .map(Path::of)
         .toList();
   }
 
   static String join(List<Path> entries) {
-    return String.join(java.io.File.pathSeparator, entries.stream().map(Path::toString).toList());
+    return String.join(File.pathSeparator, entries.stream().map(Path::toString).toList());
   }
 
   private static List<Path> withManifestClassPath(Path jar) {

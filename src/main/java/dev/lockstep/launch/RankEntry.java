@@ -2,6 +2,7 @@ package dev.lockstep.launch;
 
 import dev.lockstep.comm.MpjCommunicator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ public final class RankEntry {
   static String describe(Throwable t) {
     String message = t.getMessage();
     boolean selfExplaining = t instanceof IllegalArgumentException || t instanceof IllegalStateException
-        || t instanceof IOException || t instanceof java.io.UncheckedIOException
+        || t instanceof IOException || t instanceof UncheckedIOException
         || t.getClass() == RuntimeException.class || t.getClass().getName().startsWith("dev.lockstep.");
     if (message == null || message.isBlank()) {
       return t.getClass().getName();

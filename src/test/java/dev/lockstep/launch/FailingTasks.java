@@ -2,6 +2,8 @@ package dev.lockstep.launch;
 
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.comm.MpjCommunicator;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.javacpp.Loader;
 
 /** Rank tasks that fail in the ways a real job can, run inside real MPJ ranks by {@link LauncherTest}. */
 final class FailingTasks {
@@ -75,14 +77,14 @@ final class FailingTasks {
    * counter counts one rank only.
    */
   static final class Hello implements RankTask {
-    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger RUNS = new AtomicInteger();
 
     @Override
     public int run(Communicator comm, String[] args) {
       ClassLoader system = ClassLoader.getSystemClassLoader();
       System.out.println("hello from rank " + comm.rank() + " of " + comm.size()
           + " args=" + String.join(",", args)
-          + " javacpp-on-jvm-classpath=" + (org.bytedeco.javacpp.Loader.class.getClassLoader() == system)
+          + " javacpp-on-jvm-classpath=" + (Loader.class.getClassLoader() == system)
           + " app-per-rank=" + (Hello.class.getClassLoader() != system)
           + " runs-in-this-loader=" + RUNS.incrementAndGet());
       return 0;
