@@ -1,11 +1,93 @@
 package dev.lockstep.launch;
 
-/** SCAFFOLD (replaced by the launch work): starts and supervises the ranks of one job. */
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * Starts and supervises the ranks of one job (see package-info for the process/thread model) and returns the job's
+ * exit code (DESIGN §7): 0 every rank finished, 2 bad usage or set-up, 3 a rank failed (or hung past its deadline).
+ */
 public final class Launcher {
+  /** How long niodev ranks may take to reach MPI.Init's rendezvous (JVM start + class loading). */
+  static final long RENDEZVOUS_TIMEOUT_MS = 60_000;
+
+  private static final Set<String> DEVICES = Set.of("multicore", "niodev");
+
   private Launcher() {}
 
-  /** Starts the ranks, waits for them, and returns the job's exit code (DESIGN §7). */
+  /** Starts the ranks, waits for them, and returns the job's exit code; rank output streams to this process's. */
   public static int launch(LaunchSpec spec) {
-    throw new UnsupportedOperationException("launcher not built yet");
+    return launch(spec, RankOutput.inherit());
+  }
+
+  /** Same, with every rank's stdout and stderr and the launcher's messages copied line by line into {@code output}. */
+  public static int launch(LaunchSpec spec, OutputStream output) {
+    return launch(spec, RankOutput.copyTo(output));
+  }
+
+  private static int launch(LaunchSpec spec, RankOutput output) {
+    try {
+      validate(spec);
+      MpjHome home = MpjHome.resolve();
+      RankCommands commands = RankCommands.forThisJvm(home, RankClasspath.ofThisJvm());
+      Path workDir = Path.of(System.getProperty("user.dir"));
+      List<String> rankArgs = List.copyOf(spec.rankArgs());
+      try (RankProcesses ranks = new RankProcesses(output)) {
+        Map<String, String> env = ranks.rankEnvironment(home);
+        if (spec.device().equals("multicore")) {
+          ranks.start(commands.multicore(spec.np(), workDir, rankArgs), env, "the multicore JVM", allRanks(spec.np()));
+          return ranks.await(RankProcesses.Health.ALWAYS);
+        }
+        try (NiodevRendezvous rendezvous = new NiodevRendezvous(spec.np())) {
+          for (int r = 0; r < spec.np(); r++) {
+            ranks.start(commands.niodevRank(r, rendezvous.configArgument(), rankArgs), env, "rank " + r, List.of(r));
+          }
+          return ranks.await(waitedMs -> rendezvousProblem(rendezvous, spec.np(), waitedMs));
+        }
+      }
+    } catch (LaunchException e) {
+      output.message("lockstep: " + e.getMessage());
+      return e.exitCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      output.message("lockstep: interrupted; stopped the ranks");
+      return ExitCodes.RANK_FAILED;
+    }
+  }
+
+  private static String rendezvousProblem(NiodevRendezvous rendezvous, int np, long waitedMs) {
+    if (rendezvous.error() != null) {
+      return rendezvous.error();
+    }
+    if (!rendezvous.complete() && waitedMs > RENDEZVOUS_TIMEOUT_MS) {
+      return "not all " + np + " niodev ranks reached MPI.Init within " + RENDEZVOUS_TIMEOUT_MS / 1000 + "s";
+    }
+    return null;
+  }
+
+  private static List<Integer> allRanks(int np) {
+    return IntStream.range(0, np).boxed().toList();
+  }
+
+  static void validate(LaunchSpec spec) {
+    if (spec.np() < 1) {
+      throw LaunchException.usage("--np must be at least 1, got " + spec.np());
+    }
+    if (spec.device() == null || !DEVICES.contains(spec.device())) {
+      String hint = "hybdev".equals(spec.device()) || "mxdev".equals(spec.device())
+          ? " (" + spec.device() + " is not supported by lockstep's launcher yet)"
+          : "";
+      throw LaunchException.usage("unknown device '" + spec.device() + "'; expected multicore or niodev" + hint);
+    }
+    if (spec.rankArgs() == null || spec.rankArgs().isEmpty()) {
+      throw LaunchException.usage("no rank command given (expected e.g. 'train -c FILE.yaml')");
+    }
+    if (spec.machines() != null) {
+      MachinesFile.readLocalHosts(spec.machines()); // every host must be this machine, for now
+    }
   }
 }

@@ -1,14 +1,132 @@
 package dev.lockstep.launch;
 
-/** SCAFFOLD (replaced by the launch work): the per-rank entry point behind MPJ's starters. */
+import dev.lockstep.comm.MpjCommunicator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The per-rank entry point behind MPJ's starters: {@code Main} comes here when MPJ calls it with its prefix
+ * {@code <rank> <size|config> <device> app-args...}. Initialises MPJ, runs the {@link RankTask} the app arguments name
+ * ({@code train ...} or {@code --task=<class> ...}), finalises MPJ.
+ *
+ * <p>Whatever a rank throws ends the whole job with exit code 3 and one line naming the rank (stack trace with
+ * {@code LOCKSTEP_DEBUG=1}). Under multicore that is {@code Runtime.halt}: it is the only way to stop the other rank
+ * threads, which may be blocked in MPJ waiting for this one. Under niodev this rank's process exits and the launcher
+ * stops the others.
+ */
 public final class RankEntry {
+  /** Environment variable naming the directory where a rank that finished cleanly leaves {@code rank-<r>.ok}. */
+  static final String STATUS_DIR_ENV = "LOCKSTEP_RANK_STATUS_DIR";
+
+  /** Devices as they appear in args[2]: multicore's ranks arrive as "smpdev". */
+  private static final Set<String> THREAD_DEVICES = Set.of("smpdev", "multicore", "hybdev");
+  private static final Set<String> PROCESS_DEVICES = Set.of("niodev", "mxdev", "native");
+
+  /** Time a rank that returned a non-zero code leaves its peers to print their own reasons before the job ends. */
+  private static final long ORDERLY_FAILURE_GRACE_MS = 500;
+
   private RankEntry() {}
 
+  /** True for MPJ's per-rank prefix: an integer rank, then size or config, then a device name. */
   public static boolean isMpjRankInvocation(String[] args) {
-    return false;
+    if (args == null || args.length < 3 || !isDevice(args[2])) {
+      return false;
+    }
+    try {
+      return Integer.parseInt(args[0]) >= 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
+  private static boolean isDevice(String name) {
+    return THREAD_DEVICES.contains(name) || PROCESS_DEVICES.contains(name);
+  }
+
+  /** Runs this rank to the end. Returns normally only when the rank succeeded and its siblings are threads. */
   public static void run(String[] args) {
-    throw new UnsupportedOperationException("rank entry not built yet");
+    boolean rankIsThread = THREAD_DEVICES.contains(args[2]);
+    String rank = args[0]; // MPJ's rank until MPI.Init tells us the real one
+    int code;
+    try {
+      String[] appArgs = MpjCommunicator.init(args);
+      MpjCommunicator comm = new MpjCommunicator();
+      rank = String.valueOf(comm.rank());
+      RankTask task = RankTasks.resolve(appArgs, RankEntry.class.getClassLoader());
+      code = task.run(comm, appArgs);
+      if (code == ExitCodes.OK) {
+        comm.finalizeMpi();
+        markFinished(comm.rank());
+      } else {
+        System.err.println("lockstep: rank " + rank + " ended with exit code " + code);
+        pause(ORDERLY_FAILURE_GRACE_MS);
+      }
+    } catch (RankTasks.UnknownTaskException e) {
+      System.err.println("lockstep: rank " + rank + ": " + e.getMessage());
+      code = ExitCodes.USAGE;
+    } catch (Throwable t) { // everything: an Error in one rank thread must still end the job, not hang it
+      reportFailure(rank, t);
+      code = ExitCodes.RANK_FAILED;
+    }
+    end(code, rankIsThread);
+  }
+
+  private static void end(int code, boolean rankIsThread) {
+    System.out.flush();
+    System.err.flush();
+    if (code != ExitCodes.OK) {
+      Runtime.getRuntime().halt(code);
+    }
+    if (!rankIsThread) {
+      System.exit(ExitCodes.OK); // a niodev JVM may keep non-daemon threads alive
+    }
+  }
+
+  private static void reportFailure(String rank, Throwable t) {
+    Throwable cause = unwrap(t);
+    System.err.println("lockstep: rank " + rank + " failed: " + describe(cause));
+    if ("1".equals(System.getenv("LOCKSTEP_DEBUG"))) {
+      cause.printStackTrace();
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof InvocationTargetException || c instanceof ExceptionInInitializerError)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  /** The message, prefixed by the exception's name where the message alone would not say what happened. */
+  static String describe(Throwable t) {
+    String message = t.getMessage();
+    boolean selfExplaining = t instanceof IllegalArgumentException || t instanceof IllegalStateException
+        || t instanceof IOException || t instanceof UncheckedIOException
+        || t.getClass() == RuntimeException.class || t.getClass().getName().startsWith("dev.lockstep.");
+    if (message == null || message.isBlank()) {
+      return t.getClass().getName();
+    }
+    return selfExplaining ? message : t.getClass().getSimpleName() + ": " + message;
+  }
+
+  private static void markFinished(int rank) throws IOException {
+    String dir = System.getenv(STATUS_DIR_ENV);
+    if (dir != null && !dir.isBlank()) {
+      Files.writeString(Path.of(dir, "rank-" + rank + ".ok"), "ok\n");
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

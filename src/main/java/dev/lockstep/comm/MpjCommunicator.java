@@ -1,0 +1,203 @@
+package dev.lockstep.comm;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import mpi.MPI;
+import mpi.MPIException;
+
+/**
+ * {@link Communicator} over MPJ Express's {@code MPI.COMM_WORLD}, each call under a deadline.
+ *
+ * <p>Threading: MPJ takes a rank's identity from the calling thread's thread group, so every call must come from the
+ * rank's own thread (never a shared pool). Under multicore each rank has its own copy of this class and of MPJ's
+ * {@code mpi.*} classes (per-rank class loaders), so nothing here is shared between ranks.
+ *
+ * <p>MPJ collectives mishandle non-zero array offsets (mpj-notes.md); calls with an offset go through a scratch array
+ * at offset 0. MPJ's reduction copies the send array into the receive array first, so passing the same array as both
+ * is a correct in-place allreduce.
+ */
+public final class MpjCommunicator implements Communicator {
+  public static final double DEFAULT_TIMEOUT_SECONDS = 120;
+
+  private final int rank;
+  private final int size;
+  private final DeadlineWatchdog watchdog;
+  private float[] scratch = new float[0]; // offset != 0 calls only; grown on demand
+  private final double[] one = new double[1];
+
+  /** Over an already initialised MPJ ({@link #init}), with the default deadline of 120 s per call. */
+  public MpjCommunicator() {
+    this(DEFAULT_TIMEOUT_SECONDS);
+  }
+
+  /** Over an already initialised MPJ ({@link #init}); every call must complete within {@code timeoutSeconds}. */
+  public MpjCommunicator(double timeoutSeconds) {
+    try {
+      this.rank = MPI.COMM_WORLD.Rank();
+      this.size = MPI.COMM_WORLD.Size();
+    } catch (MPIException e) {
+      throw new CommException("MPJ is not initialised: " + e.getMessage(), e);
+    }
+    this.watchdog = new DeadlineWatchdog("lockstep-deadline-rank-" + rank, timeoutSeconds, new HaltOnExpiry(rank));
+  }
+
+  /**
+   * Initialises MPJ for this rank from the arguments MPJ's starter gave {@code main} ({@code <rank> <size|config>
+   * <device> app-args...}) and returns the application's arguments.
+   */
+  public static String[] init(String[] mpjArgs) {
+    try {
+      return MPI.Init(mpjArgs);
+    } catch (MPIException e) {
+      throw new CommException("MPI.Init failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Changes the deadline of every later call (the training task applies {@code comm.timeout_s} from its config). */
+  public void setTimeoutSeconds(double seconds) {
+    watchdog.setTimeoutSeconds(seconds);
+  }
+
+  public double timeoutSeconds() {
+    return watchdog.timeoutSeconds();
+  }
+
+  @Override
+  public int rank() {
+    return rank;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public void allreduceSum(float[] buf, int offset, int length) {
+    checkRange(buf.length, offset, length);
+    if (length == 0) {
+      return; // every rank passes the same length, so every rank skips
+    }
+    if (offset == 0) {
+      run("allreduce", () -> MPI.COMM_WORLD.Allreduce(buf, 0, buf, 0, length, MPI.FLOAT, MPI.SUM));
+      return;
+    }
+    float[] tmp = scratch(length);
+    System.arraycopy(buf, offset, tmp, 0, length);
+    run("allreduce", () -> MPI.COMM_WORLD.Allreduce(tmp, 0, tmp, 0, length, MPI.FLOAT, MPI.SUM));
+    System.arraycopy(tmp, 0, buf, offset, length);
+  }
+
+  @Override
+  public void allreduceSum(double[] buf) {
+    if (buf.length == 0) {
+      return;
+    }
+    run("allreduce", () -> MPI.COMM_WORLD.Allreduce(buf, 0, buf, 0, buf.length, MPI.DOUBLE, MPI.SUM));
+  }
+
+  @Override
+  public void allreduceSum(long[] buf) {
+    if (buf.length == 0) {
+      return;
+    }
+    run("allreduce", () -> MPI.COMM_WORLD.Allreduce(buf, 0, buf, 0, buf.length, MPI.LONG, MPI.SUM));
+  }
+
+  @Override
+  public void broadcast(float[] buf, int offset, int length, int root) {
+    checkRange(buf.length, offset, length);
+    if (root < 0 || root >= size) {
+      throw new IllegalArgumentException("broadcast root " + root + " is not a rank of " + size);
+    }
+    if (length == 0) {
+      return;
+    }
+    if (offset == 0) {
+      run("broadcast", () -> MPI.COMM_WORLD.Bcast(buf, 0, length, MPI.FLOAT, root));
+      return;
+    }
+    float[] tmp = scratch(length);
+    if (rank == root) {
+      System.arraycopy(buf, offset, tmp, 0, length);
+    }
+    run("broadcast", () -> MPI.COMM_WORLD.Bcast(tmp, 0, length, MPI.FLOAT, root));
+    System.arraycopy(tmp, 0, buf, offset, length);
+  }
+
+  @Override
+  public double[] allgather(double value) {
+    one[0] = value;
+    double[] all = new double[size];
+    run("allgather", () -> MPI.COMM_WORLD.Allgather(one, 0, 1, MPI.DOUBLE, all, 0, 1, MPI.DOUBLE));
+    return all;
+  }
+
+  @Override
+  public void barrier() {
+    run("barrier", MPI.COMM_WORLD::Barrier);
+  }
+
+  /** Collective: ends MPJ for this rank (waits for every rank), under the same deadline, then closes. */
+  public void finalizeMpi() {
+    run("MPI.Finalize", MPI::Finalize);
+    close();
+  }
+
+  @Override
+  public void close() {
+    watchdog.close();
+  }
+
+  private interface MpjCall {
+    void run() throws MPIException;
+  }
+
+  private void run(String op, MpjCall call) {
+    watchdog.arm(op);
+    try {
+      call.run();
+    } catch (MPIException e) {
+      throw new CommException("rank " + rank + ": " + op + " failed: " + e.getMessage(), e);
+    } finally {
+      watchdog.disarm();
+    }
+  }
+
+  private float[] scratch(int length) {
+    if (scratch.length < length) {
+      scratch = new float[length];
+    }
+    return scratch;
+  }
+
+  private static void checkRange(int capacity, int offset, int length) {
+    if (offset < 0 || length < 0 || offset > capacity - length) {
+      throw new IndexOutOfBoundsException(
+          "range [" + offset + ", " + offset + "+" + length + ") outside a buffer of " + capacity);
+    }
+  }
+
+  /** Production expiry: one line naming the rank and the call, then the whole JVM ends with exit code 3. */
+  private record HaltOnExpiry(int rank) implements DeadlineWatchdog.Expiry {
+    @Override
+    public void stallWarning(String op, double waitedSeconds, double timeoutSeconds) {
+      System.err.printf(Locale.ROOT, "lockstep: rank %d: %s has waited %.0fs for its peers (deadline %ss)%n",
+          rank, op, waitedSeconds, formatSeconds(timeoutSeconds));
+    }
+
+    @Override
+    public void expired(String op, double timeoutSeconds) {
+      PrintStream err = System.err;
+      err.printf(Locale.ROOT, "lockstep: rank %d: %s did not complete within %ss (a peer rank died or stalled)%n",
+          rank, op, formatSeconds(timeoutSeconds));
+      err.flush();
+      System.out.flush();
+      Runtime.getRuntime().halt(3); // DESIGN §7: 3 = a rank failed
+    }
+
+    private static String formatSeconds(double s) {
+      return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
+    }
+  }
+}

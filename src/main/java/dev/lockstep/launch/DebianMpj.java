@@ -1,0 +1,111 @@
+package dev.lockstep.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Debian's libmpj-java, turned into a working MPJ home. Its jars must be copied, not linked: their manifests' relative
+ * Class-Path entries (log4j-1.2.jar, commons-*.jar, runtimecommon.jar) must resolve beside the real files.
+ *
+ * @param mpjLib the package's jar directory (/usr/share/mpj/lib)
+ * @param javaDir where Debian keeps the jars MPJ needs but does not ship (/usr/share/java)
+ * @param conf MPJ's configuration file (/etc/mpj/mpjexpress.conf)
+ */
+record DebianMpj(Path mpjLib, Path javaDir, Path conf) {
+  static final DebianMpj INSTALLED =
+      new DebianMpj(Path.of("/usr/share/mpj/lib"), Path.of("/usr/share/java"), Path.of("/etc/mpj/mpjexpress.conf"));
+
+  /** Third-party jars MPJ's manifests refer to, which Debian keeps outside the MPJ directory. */
+  private static final List<String> DEPENDENCY_JARS =
+      List.of("log4j-1.2.jar", "commons-cli.jar", "commons-codec.jar", "commons-io.jar");
+
+  /**
+   * Builds the home at {@code home} unless it is already there. Concurrent JVMs (parallel test forks, two launches)
+   * each build in a private temporary directory and rename it into place, so none ever sees half a home.
+   */
+  void assemble(Path home) {
+    if (!Files.isRegularFile(mpjLib.resolve("starter.jar")) || !Files.isRegularFile(mpjLib.resolve("mpj.jar"))) {
+      throw LaunchException.usage(
+          "MPJ Express is not installed (no " + mpjLib + "/starter.jar): install Debian's libmpj-java or set MPJ_HOME");
+    }
+    for (String jar : DEPENDENCY_JARS) {
+      if (!Files.isRegularFile(javaDir.resolve(jar))) {
+        throw LaunchException.usage("MPJ Express needs " + javaDir.resolve(jar)
+            + ", which is missing: install Debian's libmpj-java (it depends on it) or set MPJ_HOME");
+      }
+    }
+    Path temp = null;
+    try {
+      Path parent = home.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      temp = Files.createTempDirectory(parent, home.getFileName() + ".tmp-");
+      Path lib = Files.createDirectory(temp.resolve("lib"));
+      try (Stream<Path> jars = Files.list(mpjLib)) {
+        for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
+          copyResolved(jar, lib.resolve(jar.getFileName()));
+        }
+      }
+      for (String jar : DEPENDENCY_JARS) {
+        copyResolved(javaDir.resolve(jar), lib.resolve(jar));
+      }
+      Path confDir = Files.createDirectory(temp.resolve("conf"));
+      if (Files.isRegularFile(conf)) {
+        copyResolved(conf, confDir.resolve("mpjexpress.conf"));
+      } else {
+        Files.writeString(confDir.resolve("mpjexpress.conf"), DEFAULT_CONF, StandardOpenOption.CREATE_NEW);
+      }
+      moveIntoPlace(temp, home);
+    } catch (IOException e) {
+      throw LaunchException.usage("cannot assemble an MPJ home at " + home + ": " + e);
+    } finally {
+      if (temp != null) {
+        deleteTree(temp);
+      }
+    }
+  }
+
+  private static void copyResolved(Path source, Path target) throws IOException {
+    Files.copy(source.toRealPath(), target, StandardCopyOption.COPY_ATTRIBUTES);
+  }
+
+  private static void moveIntoPlace(Path temp, Path home) throws IOException {
+    try {
+      Files.move(temp, home, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) { // another JVM's complete home is fine; anything else in the way is not
+      if (!MpjHome.isUsable(home)) {
+        throw new IOException("cannot rename " + temp + " to " + home + " (" + e + "); remove " + home, e);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // a leftover temporary directory is harmless
+    }
+  }
+
+  /** Used only when /etc/mpj/mpjexpress.conf is missing: the values MPJ 0.44 ships with. */
+  private static final String DEFAULT_CONF = """
+      mpjexpress.mpjdaemon.port.1=40055
+      mpjexpress.mpjdaemon.port.2=40052
+      mpjexpress.mpjrun.port.1=40002
+      mpjexpress.mpjdaemon.loglevel=OFF
+      mpjexpress.mpjrun.loglevel=OFF
+      mpjexpress.mpi.loglevel=OFF
+      mpjexpress.version=0.44
+      mpjexpress.mpi.old.collectives=false
+      """;
+}
