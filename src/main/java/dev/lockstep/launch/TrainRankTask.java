@@ -1,6 +1,7 @@
 package dev.lockstep.launch;
 
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.MpjCommunicator;
 import dev.lockstep.config.ConfigException;
 import dev.lockstep.config.ConfigLoader;
 import dev.lockstep.config.ConfigWriter;
@@ -43,6 +44,9 @@ public final class TrainRankTask implements RankTask {
       cfg = ConfigLoader.load(configFile, overrides);
     } catch (ConfigException e) {
       return usage(comm, e.getMessage());
+    }
+    if (comm instanceof MpjCommunicator mpj) {
+      mpj.setTimeoutSeconds(cfg.comm().timeoutS());
     }
     try (Backend backend = Backends.select(cfg.backend(), comm.size(), comm.rank() == 0 ? System.out : null)) {
       new Trainer(cfg, comm, backend, System.out).run(ConfigWriter.toYaml(cfg));

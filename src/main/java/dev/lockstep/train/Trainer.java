@@ -115,13 +115,9 @@ public final class Trainer {
     double lastLoss = Double.NaN;
     Evaluator.Result lastEval = null;
     long trainStarted = System.nanoTime();
-    training:
     for (int epoch = 0; epoch < epochs; epoch++) {
       batches.startEpoch(epoch);
       while (batches.next(batch)) {
-        if (step >= totalSteps) {
-          break training;
-        }
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();
@@ -170,6 +166,9 @@ public final class Trainer {
           windowStart = System.nanoTime();
           windowSamples = 0;
         }
+        if (step >= totalSteps) {
+          break;
+        }
       }
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
@@ -186,6 +185,9 @@ public final class Trainer {
       windowStart = System.nanoTime(); // evaluation is not training throughput
       windowSamples = 0;
       timer.mark();
+      if (lastEpoch) {
+        break;
+      }
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
 
