@@ -24,9 +24,10 @@ bench_rc=0
 if [ "$what" = all ] || [ "$what" = tests ]; then
   echo "== GPU tests"
   start=$(date +%s)
-  timeout 420 java -Xmx8g -Dlockstep.requireGpu=true -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+  timeout 300 java -Xmx8g -Dlockstep.requireGpu=true -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --disable-ansi-colors --details=tree --fail-if-no-tests \
-    --select-package=dev.lockstep.tensor --include-tag=gpu --reports-dir="$OUT/junit" \
+    --select-package=dev.lockstep.tensor --include-classname='^dev\.lockstep\.tensor\.Cuda.*Test$' \
+    --include-tag=gpu --reports-dir="$OUT/junit" \
     > "$OUT/gpu-tests.log" 2>&1
   tests_rc=$?
   grep -E 'max scaled error|tests (found|successful|failed|aborted|skipped)|containers (failed|aborted)|✘' \
@@ -35,7 +36,7 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
 fi
 if [ "$what" = all ] || [ "$what" = bench ]; then
   echo "== CudaStepBench"
-  timeout 240 java -Xmx8g -cp "$CP" dev.lockstep.tensor.CudaStepBench "$@" 2>&1 | tee "$OUT/bench.log"
+  timeout 150 java -Xmx8g -cp "$CP" dev.lockstep.tensor.CudaStepBench "$@" 2>&1 | tee "$OUT/bench.log"
   bench_rc=${PIPESTATUS[0]}
   echo "CudaStepBench exit code $bench_rc"
 fi
