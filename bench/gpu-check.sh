@@ -26,7 +26,7 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
   start=$(date +%s)
   timeout 300 java -Xmx8g -Dlockstep.requireGpu=true -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --disable-ansi-colors --details=tree --fail-if-no-tests \
-    --select-package=dev.lockstep.tensor --include-classname='^dev\.lockstep\.tensor\.Cuda.*Test$' \
+    --select-package=dev.lockstep --include-classname='^dev\.lockstep\..*\.Cuda.*Test$' \
     --include-tag=gpu --reports-dir="$OUT/junit" \
     > "$OUT/gpu-tests.log" 2>&1
   tests_rc=$?

@@ -20,7 +20,7 @@ mkdir -p "$GPU/lib"
 
 echo "== jars"
 $MVN dependency:copy-dependencies -DincludeGroupIds=org.bytedeco,org.assertj \
-  -DincludeArtifactIds=javacpp,cuda,assertj-core -DexcludeTransitive=true -DoutputDirectory="$GPU/lib"
+  -DincludeArtifactIds=javacpp,cuda,openblas,assertj-core -DexcludeTransitive=true -DoutputDirectory="$GPU/lib"
 $MVN dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$GPU/lib"
 ls "$GPU/lib"
 

@@ -9,6 +9,7 @@ import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.DataException;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Backends;
+import dev.lockstep.tensor.NoDeviceException;
 import dev.lockstep.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +49,14 @@ public final class TrainRankTask implements RankTask {
     if (comm instanceof MpjCommunicator mpj) {
       mpj.setTimeoutSeconds(cfg.comm().timeoutS());
     }
-    try (Backend backend = Backends.select(cfg.backend(), comm.size(), comm.rank() == 0 ? System.out : null)) {
+    try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(),
+        comm.rank() == 0 ? System.out : null)) {
       new Trainer(cfg, comm, backend, System.out).run(ConfigWriter.toYaml(cfg));
+    } catch (NoDeviceException e) {
+      if (comm.rank() == 0) {
+        System.err.println("lockstep: " + e.getMessage());
+      }
+      return 4;
     } catch (DataException | IllegalArgumentException e) {
       // Bad data or a config that does not fit the data: every rank finds the same, before any collective.
       return usage(comm, e.getMessage());

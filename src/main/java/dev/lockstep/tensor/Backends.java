@@ -2,18 +2,33 @@ package dev.lockstep.tensor;
 
 import dev.lockstep.config.BackendConfig;
 import java.io.PrintStream;
+import java.util.Optional;
 
-/** Chooses a rank's backend from {@code backend.device}; the CPU is the only one today. */
+/**
+ * Chooses a rank's backend from {@code backend.device}: {@code cuda} demands a GPU (rank r uses GPU
+ * r % deviceCount), {@code auto} takes one when the driver and a device are there and otherwise falls back to the
+ * CPU, saying so once, {@code cpu} is OpenBLAS.
+ */
 public final class Backends {
   private Backends() {}
 
   /**
    * @param ranksOnMachine ranks sharing this machine's cores (BLAS threads = cores / ranks when threads is 0)
-   * @param log            where to say which backend was chosen (null: stay quiet)
+   * @param log            where to say which backend was chosen (null: stay quiet, e.g. ranks other than 0)
+   * @throws NoDeviceException when {@code cuda} is demanded and no GPU is usable
    */
-  public static Backend select(BackendConfig cfg, int ranksOnMachine, PrintStream log) {
-    if (!cfg.device().equals("auto") && !cfg.device().equals("cpu")) {
-      throw new IllegalArgumentException("backend.device: " + cfg.device() + " is not supported (auto, cpu)");
+  public static Backend select(BackendConfig cfg, int rank, int ranksOnMachine, PrintStream log) {
+    if (!cfg.device().equals("cpu")) {
+      Optional<String> unavailable = CudaBackend.unavailableReason();
+      if (unavailable.isEmpty()) {
+        return CudaBackend.create(rank % CudaBackend.deviceCount(), cfg.tf32());
+      }
+      if (cfg.device().equals("cuda")) {
+        throw new NoDeviceException("backend.device is cuda but no GPU is usable: " + unavailable.get());
+      }
+      if (log != null) {
+        log.println("lockstep: no usable GPU (" + unavailable.get() + "); using the CPU backend");
+      }
     }
     int threads = cfg.threads() > 0 ? cfg.threads()
         : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, ranksOnMachine));

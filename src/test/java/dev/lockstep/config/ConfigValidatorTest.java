@@ -58,7 +58,7 @@ class ConfigValidatorTest {
       checkpointing| segments     | auto       | gradient checkpointing is not implemented yet; use 0
       checkpointing| segments     | some       | must be 0, a number of segments >= 1, or auto (got "some")
       checkpointing| segments     | -2         | must be 0, a number of segments >= 1, or auto (got "-2")
-      backend      | device       | cuda       | cuda is not implemented yet (supported: auto, cpu)
+      backend      | device       | tpu        | must be one of auto, cpu, cuda (got "tpu")
       backend      | device       | tpu        | must be one of auto, cpu (got "tpu")
       backend      | threads      | -1         | must be >= 0 (got -1)
       output       | log_every    | 0          | must be >= 1 (got 0)
