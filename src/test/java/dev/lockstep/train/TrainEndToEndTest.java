@@ -98,4 +98,22 @@ class TrainEndToEndTest {
     }
     assertThat(out.get(1)).isEqualTo("[24, 784]");
   }
+
+  @Test
+  void demandingCudaWithoutAGpuExitsWith4() throws IOException {
+    assumeTrue(dev.lockstep.tensor.CudaBackend.unavailableReason().isPresent(), "this machine has a usable GPU");
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "backend.device=cuda", "run.name=cuda");
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(4);
+    assertThat(run.output()).contains("lockstep: backend.device is cuda but no GPU is usable: ");
+  }
+
+  @Test
+  void autoFallsBackToTheCpuAndSaysSoOnce() throws IOException {
+    assumeTrue(dev.lockstep.tensor.CudaBackend.unavailableReason().isPresent(), "this machine has a usable GPU");
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "backend.device=auto", "run.max_steps=2",
+        "run.name=auto");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output().split("no usable GPU", -1)).hasSize(2);
+    assertThat(run.output()).contains("using the CPU backend").contains("on cpu");
+  }
 }
