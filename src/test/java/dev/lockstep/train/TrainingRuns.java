@@ -38,6 +38,16 @@ final class TrainingRuns {
         """.formatted(outDir.toString().replace("\\", "/"));
   }
 
+  /** Writes {@link #smallConfig} into {@code dir}, or skips the calling tests when Fashion-MNIST is absent. */
+  static Path writeSmallConfig(Path dir) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
+        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
+    Path config = dir.resolve("small.yaml");
+    Files.writeString(config, smallConfig(dir));
+    return config;
+  }
+
   record Result(int exitCode, String output, Path runDir) {
     JsonNode summary() throws IOException {
       return JSON.readTree(runDir.resolve("summary.json").toFile());
