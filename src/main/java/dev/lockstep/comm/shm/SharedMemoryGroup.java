@@ -87,7 +87,11 @@ public final class SharedMemoryGroup {
     private final SharedMemoryGroup group;
     private final int rank;
     private final float[] acc = new float[BLOCK];
+    /** Up to this many floats every rank sums the whole buffer itself: 2 barriers instead of 3. */
+    static final int SMALL = 4 * BLOCK;
+
     private final float[] tmp = new float[BLOCK]; // a FloatBuffer source's block, read in bulk
+    private final float[] whole = new float[SMALL]; // small messages: this rank's copy of the full sum
 
     private Member(SharedMemoryGroup group, int rank) {
       this.group = group;
@@ -137,17 +141,18 @@ public final class SharedMemoryGroup {
         return; // every rank passes the same length (checked below when n > 1), so every rank returns
       }
       publish(buf, offset, length, deadlineNanos, "allreduce");
+      if (length <= SMALL) {
+        // Latency-bound: every rank sums everything (same order, same bits), then all write their own buffer.
+        sumInto(0, length, whole, 0);
+        group.barrier.await(deadlineNanos, "allreduce"); // all have read every buffer
+        write(whole, 0, buf, offset, length);
+        group.buffers[rank] = null;
+        return;
+      }
       // reduce-scatter: this rank sums its own chunk over all buffers, in rank order, into its own buffer
       int lo = chunkStart(rank, n, length);
       int hi = chunkStart(rank + 1, n, length);
-      for (int i = lo; i < hi; i += BLOCK) {
-        int len = Math.min(BLOCK, hi - i);
-        read(group.buffers[0], group.offsets[0] + i, acc, len);
-        for (int q = 1; q < n; q++) {
-          addInto(group.buffers[q], group.offsets[q] + i, len);
-        }
-        write(acc, buf, offset + i, len);
-      }
+      sumInto(lo, hi, buf, offset);
       group.barrier.await(deadlineNanos, "allreduce");
       // allgather: copy every other rank's reduced chunk from its buffer
       for (int c = 1; c < n; c++) {
@@ -158,6 +163,19 @@ public final class SharedMemoryGroup {
       }
       group.barrier.await(deadlineNanos, "allreduce"); // nobody returns (and reuses its buffer) while read
       group.buffers[rank] = null;
+    }
+
+    /** dst[dstOffset + i] = sum over ranks q = 0, 1, ... of buffer_q[i] for i in [lo, hi), block by block. */
+    private void sumInto(int lo, int hi, Object dst, int dstOffset) {
+      int n = group.size;
+      for (int i = lo; i < hi; i += BLOCK) {
+        int len = Math.min(BLOCK, hi - i);
+        read(group.buffers[0], group.offsets[0] + i, acc, len);
+        for (int q = 1; q < n; q++) {
+          addInto(group.buffers[q], group.offsets[q] + i, len);
+        }
+        write(acc, 0, dst, dstOffset + i, len);
+      }
     }
 
     /** Publishes this rank's buffer and waits until all have; checks that all lengths agree. */
@@ -202,11 +220,11 @@ public final class SharedMemoryGroup {
       }
     }
 
-    private static void write(float[] src, Object dst, int index, int len) {
+    private static void write(float[] src, int srcIndex, Object dst, int index, int len) {
       if (dst instanceof float[] d) {
-        System.arraycopy(src, 0, d, index, len);
+        System.arraycopy(src, srcIndex, d, index, len);
       } else {
-        ((FloatBuffer) dst).put(index, src, 0, len);
+        ((FloatBuffer) dst).put(index, src, srcIndex, len);
       }
     }
 

@@ -13,17 +13,18 @@ import java.util.concurrent.locks.LockSupport;
  * failing, and the communicator's watchdog ends it with the usual message.
  */
 final class SpinBarrier {
-  private static final int SPINS = 2_000;
-  private static final int YIELDS = 200;
+  private static final int YIELDS = 100;
   private static final long NAP_NANOS = 20_000;
 
   private final int parties;
+  private final int spins; // long while every rank has a core of its own, short when they must take turns
   private final AtomicInteger arrived = new AtomicInteger();
   private volatile int generation;
   private volatile boolean broken;
 
   SpinBarrier(int parties) {
     this.parties = parties;
+    this.spins = parties <= Runtime.getRuntime().availableProcessors() ? 1_000 : 50;
   }
 
   /** Waits until all parties have arrived, or throws {@link ShmTimeoutException} at {@code deadlineNanos}. */
@@ -39,9 +40,9 @@ final class SpinBarrier {
     }
     int waits = 0;
     while (generation == gen) {
-      if (waits < SPINS) {
+      if (waits < spins) {
         Thread.onSpinWait();
-      } else if (waits < SPINS + YIELDS) {
+      } else if (waits < spins + YIELDS) {
         Thread.yield();
       } else {
         LockSupport.parkNanos(NAP_NANOS);
