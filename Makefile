@@ -8,7 +8,7 @@ APT_PACKAGES := libmpj-java dataset-fashion-mnist
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
-.PHONY: deps build run test bench bench-train clean
+.PHONY: deps build run test bench bench-train bench-allreduce clean
 
 deps: $(M2_MPJ)
 
@@ -42,3 +42,9 @@ bench: build
 
 clean:
 	mvn -q -B clean
+
+# Allreduce micro-benchmark: median ms and GB/s per algorithm (NP ranks, DEV multicore|niodev).
+DEV ?= multicore
+SIZES ?= 4K,256K,4M,7.1M,64M
+bench-allreduce: build
+	bin/lockstep bench allreduce --np $(NP) --dev $(DEV) --sizes $(SIZES)

@@ -16,7 +16,7 @@ public final class ConfigValidator {
   public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
   public static final List<String> UPDATE_MODES = List.of("sync");
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
-  public static final List<String> COMM_ALGORITHMS = List.of("mpj");
+  public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "ring", "mpj");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
   public static final List<String> INITS = List.of("he", "xavier");
 

@@ -48,6 +48,11 @@ public final class TrainRankTask implements RankTask {
     }
     if (comm instanceof MpjCommunicator mpj) {
       mpj.setTimeoutSeconds(cfg.comm().timeoutS());
+      try {
+        mpj.setAlgorithm(cfg.comm().algorithm());
+      } catch (IllegalArgumentException e) {
+        return usage(comm, e.getMessage()); // every rank finds the same, before any collective
+      }
     }
     try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(),
         comm.rank() == 0 ? System.out : null)) {

@@ -62,7 +62,7 @@ class ConfigValidatorTest {
       backend      | threads      | -1         | must be >= 0 (got -1)
       output       | log_every    | 0          | must be >= 1 (got 0)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
-      comm         | algorithm    | ring       | must be one of mpj (got "ring")
+      comm         | algorithm    | tree       | must be one of auto, shm, ring, mpj (got "tree")
       """)
   void outOfRangeOrUnsupportedValueNamesKeyPathAndLine(String section, String key, String value, String problem) {
     String yamlValue = value.isBlank() ? "'" + value + "'" : value;
