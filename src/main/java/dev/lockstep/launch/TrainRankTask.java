@@ -58,9 +58,7 @@ public final class TrainRankTask implements RankTask {
         comm.rank() == 0 ? System.out : null)) {
       new Trainer(cfg, comm, backend, System.out).run(ConfigWriter.toYaml(cfg));
     } catch (NoDeviceException e) {
-      if (comm.rank() == 0) {
-        System.err.println("lockstep: " + e.getMessage());
-      }
+      usage(comm, e.getMessage());
       return 4;
     } catch (DataException | IllegalArgumentException e) {
       // Bad data or a config that does not fit the data: every rank finds the same, before any collective.
@@ -69,10 +67,16 @@ public final class TrainRankTask implements RankTask {
     return 0;
   }
 
+  /**
+   * Rank 0 reports a setup error that every rank found alike (same config, same data); the barrier makes the
+   * others wait until it has printed, since the first rank to return ends a multicore job.
+   */
   private static int usage(Communicator comm, String message) {
     if (comm.rank() == 0) {
       System.err.println("lockstep: " + message);
+      System.err.flush();
     }
+    comm.barrier();
     return 2;
   }
 }
