@@ -69,9 +69,10 @@ public final class RunPlots {
                                   ToDoubleFunction<RunRecords.Point> x, ToDoubleFunction<RunRecords.Point> y) {
     XYSeriesCollection data = new XYSeriesCollection();
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
+    List<String> labels = labels(runs);
     for (int i = 0; i < runs.size(); i++) {
       RunRecords run = runs.get(i);
-      String prefix = runs.size() == 1 ? "" : run.name() + " ";
+      String prefix = runs.size() == 1 ? "" : labels.get(i) + " ";
       Color colour = PALETTE[i % PALETTE.length];
       addSeries(data, renderer, prefix + "train", run.train(), x, y, colour, false);
       addSeries(data, renderer, prefix + "test", run.eval(), x, y, colour, true);
@@ -88,6 +89,18 @@ public final class RunPlots {
         plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     return chart;
+  }
+
+  /** Each run's legend name: its directory's name, or its path where names repeat (runs/a/r vs runs/b/r). */
+  static List<String> labels(List<RunRecords> runs) {
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      String name = runs.get(i).name();
+      boolean repeated = runs.stream().filter(r -> r.name().equals(name)).count() > 1;
+      String label = repeated ? runs.get(i).dir().toString() : name;
+      labels.add(labels.contains(label) ? label + " #" + (i + 1) : label);
+    }
+    return labels;
   }
 
   private static void addSeries(XYSeriesCollection data, XYLineAndShapeRenderer renderer, String key,
