@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         "On a terminal rank 0 draws a progress bar per epoch (steps, ETA, loss, accuracy, samples/s, share of "
             + "time in communication); otherwise (a pipe, a file, CI) it prints a plain line every "
             + "output.log_every steps:",
-        "  step 450/936 | epoch 1/2 | loss 0.3912 | 6100 samples/s | comm 30% | wait 1%",
+        "  step 450/936 | epoch 1/2 | loss 0.3912 | 6100 samples/s | comm 30%% | wait 1%%",
         "",
         "Ranks can also be started with MPJ's own starter; they take the same arguments:",
         "  mpjrun.sh -np 4 -dev multicore -jar lockstep.jar train -c cfg.yaml"},
