@@ -59,7 +59,6 @@ class ConfigValidatorTest {
       checkpointing| segments     | some       | must be 0, a number of segments >= 1, or auto (got "some")
       checkpointing| segments     | -2         | must be 0, a number of segments >= 1, or auto (got "-2")
       backend      | device       | tpu        | must be one of auto, cpu, cuda (got "tpu")
-      backend      | device       | tpu        | must be one of auto, cpu (got "tpu")
       backend      | threads      | -1         | must be >= 0 (got -1)
       output       | log_every    | 0          | must be >= 1 (got 0)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
