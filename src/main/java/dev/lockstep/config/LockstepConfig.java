@@ -25,7 +25,7 @@ public record LockstepConfig(
     update = update != null ? update : new UpdateConfig(null, null);
     checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null);
     backend = backend != null ? backend : new BackendConfig(null, null, null);
-    output = output != null ? output : new OutputConfig(null, null);
+    output = output != null ? output : new OutputConfig(null, null, null, null);
     comm = comm != null ? comm : new CommConfig(null, null);
   }
 }

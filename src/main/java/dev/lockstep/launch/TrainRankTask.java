@@ -7,16 +7,18 @@ import dev.lockstep.config.ConfigLoader;
 import dev.lockstep.config.ConfigWriter;
 import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.DataException;
+import dev.lockstep.metrics.ConsoleMode;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Backends;
 import dev.lockstep.tensor.NoDeviceException;
 import dev.lockstep.train.Trainer;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What each rank runs for {@code train -c FILE [--set key=value]...}: the same arguments the launcher passes and a
+ * What each rank runs for {@code train -c FILE [--set key=value]... [--quiet] [--json]}: the same arguments the launcher passes and a
  * user passes to {@code mpjrun.sh ... -jar lockstep.jar train ...}. Every rank loads the config itself (no
  * broadcast needed: same file, same overrides).
  */
@@ -25,9 +27,14 @@ public final class TrainRankTask implements RankTask {
   public int run(Communicator comm, String[] args) throws Exception {
     Path configFile = null;
     List<String> overrides = new ArrayList<>();
+    boolean quiet = false, json = false;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
-      if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
+      if (a.equals("--quiet")) {
+        quiet = true;
+      } else if (a.equals("--json")) {
+        json = true;
+      } else if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
         configFile = Path.of(args[++i]);
       } else if (a.equals("--set") && i + 1 < args.length) {
         overrides.add(args[++i]);
@@ -54,9 +61,11 @@ public final class TrainRankTask implements RankTask {
         return usage(comm, e.getMessage()); // every rank finds the same, before any collective
       }
     }
-    try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(),
-        comm.rank() == 0 ? System.out : null)) {
-      new Trainer(cfg, comm, backend, System.out).run(ConfigWriter.toYaml(cfg));
+    ConsoleMode mode = ConsoleMode.of(quiet, json, System.getenv());
+    PrintStream notes = comm.rank() != 0 || mode == ConsoleMode.QUIET ? null
+        : mode == ConsoleMode.JSON ? System.err : System.out; // --json: stdout carries records only
+    try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(), notes)) {
+      new Trainer(cfg, comm, backend, mode, System.out, System.err).run(ConfigWriter.toYaml(cfg));
     } catch (NoDeviceException e) {
       usage(comm, e.getMessage());
       return 4;

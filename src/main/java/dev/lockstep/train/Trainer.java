@@ -7,7 +7,12 @@ import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.Datasets;
 import dev.lockstep.data.ShardedBatches;
+import dev.lockstep.metrics.ConsoleMode;
 import dev.lockstep.metrics.MetricsLog;
+import dev.lockstep.metrics.RunPlots;
+import dev.lockstep.metrics.RunRecords;
+import dev.lockstep.metrics.Timeline;
+import dev.lockstep.metrics.TraceFile;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
 import dev.lockstep.nn.Model;
@@ -26,6 +31,7 @@ import dev.lockstep.update.SyncUpdate;
 import dev.lockstep.update.UpdateStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One rank's training run, top to bottom: data → model → broadcast weights → for each step: batch, forward,
@@ -36,13 +42,20 @@ public final class Trainer {
   private final LockstepConfig cfg;
   private final Communicator comm;
   private final Backend backend;
-  private final PrintStream console;
+  private final RunConsole console;
 
+  /** Plain progress lines on {@code console} (the output of scripts and tests). */
   public Trainer(LockstepConfig cfg, Communicator comm, Backend backend, PrintStream console) {
+    this(cfg, comm, backend, ConsoleMode.PLAIN, console, System.err);
+  }
+
+  /** {@code out}/{@code err}: the rank's stdout and stderr; {@code mode} decides what rank 0 shows there. */
+  public Trainer(LockstepConfig cfg, Communicator comm, Backend backend, ConsoleMode mode, PrintStream out,
+                 PrintStream err) {
     this.cfg = cfg;
     this.comm = comm;
     this.backend = backend;
-    this.console = console;
+    this.console = new RunConsole(mode, out, err, comm.rank() == 0);
   }
 
   private boolean lead() {
@@ -50,10 +63,7 @@ public final class Trainer {
   }
 
   private void say(String line) {
-    if (lead()) {
-      console.println(line);
-      console.flush();
-    }
+    console.info(line);
   }
 
   /** Runs the whole training; returns the run directory (null on ranks other than 0). */
@@ -95,7 +105,7 @@ public final class Trainer {
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
 
     RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
-    MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl")) : null;
+    MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), console.recordMirror()) : null;
     if (lead()) {
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
@@ -114,9 +124,15 @@ public final class Trainer {
     long step = 0, windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
     double lastLoss = Double.NaN;
     Evaluator.Result lastEval = null;
+    Timeline timeline = cfg.output().trace() ? new Timeline() : null;
+    if (timeline != null) {
+      comm.barrier(); // a common time zero for every rank's spans
+      timeline.start();
+    }
     long trainStarted = System.nanoTime();
     for (int epoch = 0; epoch < epochs; epoch++) {
       batches.startEpoch(epoch);
+      console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch, totalSteps - step));
       while (batches.next(batch)) {
         long t0 = System.nanoTime();
         int rows = batch.rows();
@@ -127,14 +143,20 @@ public final class Trainer {
         double lossSum = objective.lossAndGradient(out, targets.encode(batch), rows, outWidth, dOut,
             1f / globalBatch);
         int correct = dev.lockstep.objective.Accuracy.correct(out, batch.labels(), rows, outWidth);
+        long forwardEnd = System.nanoTime();
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
         backend.synchronize();
-        long computed = System.nanoTime() - t0;
+        long backwardEnd = System.nanoTime();
+        long computed = backwardEnd - t0;
         timer.add(Phase.COMPUTE, computed);
 
         float lr = (float) schedule.lr(step);
         StepStats stats = update.apply(new StepReport(lossSum, correct, rows, computed / 1e9), lr);
+        if (timeline != null) {
+          recordStep(timeline, t0, forwardEnd, backwardEnd, stats, System.nanoTime());
+        }
+        console.step(stats.meanLoss(), stats.correct(), stats.rows(), stats.commSeconds());
         timer.add(Phase.COMMUNICATION, (long) (stats.commSeconds() * 1e9));
         timer.add(Phase.WAIT, (long) (stats.waitSeconds() * 1e9));
         step++;
@@ -154,8 +176,8 @@ public final class Trainer {
           double window = (System.nanoTime() - windowStart) / 1e9;
           double commShare = timer.secondsSinceMark(Phase.COMMUNICATION) / window;
           double waitShare = timer.secondsSinceMark(Phase.WAIT) / window;
-          say(ProgressLine.format(step, totalSteps, epoch + 1, epochs, lastLoss, windowSamples / window,
-              commShare, waitShare));
+          console.progressLine(ProgressLine.format(step, totalSteps, epoch + 1, epochs, lastLoss,
+              windowSamples / window, commShare, waitShare));
           if (lead()) {
             metrics.record("step").put("step", step).put("epoch", epoch + 1).put("loss", lastLoss)
                 .put("accuracy", (double) stats.correct() / stats.rows()).put("lr", lr)
@@ -170,16 +192,22 @@ public final class Trainer {
           break;
         }
       }
+      console.endEpoch();
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
         long te = System.nanoTime();
         lastEval = evaluator.evaluate(data.test(), targets, batchPerRank);
-        timer.add(Phase.EVALUATION, System.nanoTime() - te);
+        long evaluated = System.nanoTime();
+        timer.add(Phase.EVALUATION, evaluated - te);
+        if (timeline != null) {
+          timeline.span(Timeline.Kind.EVALUATION, te, evaluated);
+        }
         say(String.format(java.util.Locale.ROOT, "epoch %d/%d | test accuracy %.4f | test loss %.4f (%d samples)",
             epoch + 1, epochs, lastEval.accuracy(), lastEval.meanLoss(), lastEval.samples()));
         if (lead()) {
           metrics.record("eval").put("step", step).put("epoch", epoch + 1).put("test_accuracy", lastEval.accuracy())
-              .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples()).write();
+              .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples())
+              .put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
         }
       }
       windowStart = System.nanoTime(); // evaluation is not training throughput
@@ -191,15 +219,39 @@ public final class Trainer {
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
 
+    TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
     if (lead()) {
       metrics.close();
       runDir.writeAtomically("summary.json", summary.toJson());
       dev.lockstep.state.SafetensorsExport.write(model, params, backend, runDir.file("model.safetensors"));
-      say(summary.consoleLine());
+      if (trace != null) {
+        TraceFile.write(runDir.file("trace.json"), trace.spansPerRank(), trace.truncated());
+      }
+      if (cfg.output().plots()) {
+        RunPlots.write(List.of(RunRecords.read(runDir.path())), runDir.file("plots"));
+      }
+      console.summary(summary.consoleLine(), runDir.path());
       return runDir.path();
     }
     return null;
+  }
+
+  /**
+   * The step's spans: forward (with the objective), backward, then inside the update the collective — its wait for
+   * the slowest rank first, the transfer after — and the optimizer step in what remains.
+   */
+  private static void recordStep(Timeline timeline, long start, long forwardEnd, long backwardEnd, StepStats stats,
+                                 long updateEnd) {
+    timeline.span(Timeline.Kind.FORWARD, start, forwardEnd);
+    timeline.span(Timeline.Kind.BACKWARD, forwardEnd, backwardEnd);
+    long waitEnd = backwardEnd + (long) (stats.waitSeconds() * 1e9);
+    long commEnd = waitEnd + (long) (stats.commSeconds() * 1e9);
+    if (waitEnd > backwardEnd) {
+      timeline.span(Timeline.Kind.WAIT, backwardEnd, waitEnd);
+    }
+    timeline.span(Timeline.Kind.ALLREDUCE, waitEnd, commEnd);
+    timeline.span(Timeline.Kind.OPTIMIZER, commEnd, Math.max(commEnd, updateEnd));
   }
 }

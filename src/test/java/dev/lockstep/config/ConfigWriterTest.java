@@ -32,7 +32,7 @@ class ConfigWriterTest {
         new UpdateConfig("sync", 0),
         new CheckpointingConfig("0"),
         new BackendConfig("cpu", 3, true),
-        new OutputConfig(1, false),
+        new OutputConfig(1, false, true, true),
         new CommConfig(7.5, "mpj"));
     assertThat(ConfigValidator.problems(c)).isEmpty();
 

@@ -56,8 +56,10 @@ final class TrainingRuns {
 
   static Result train(Path config, int np, String device, String... sets) throws IOException {
     List<String> args = new ArrayList<>(List.of("train", "-c", config.toAbsolutePath().toString()));
-    for (String s : sets) {
-      args.add("--set");
+    for (String s : sets) { // key=value overrides; a "--flag" passes through as it is
+      if (!s.startsWith("--")) {
+        args.add("--set");
+      }
       args.add(s);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
