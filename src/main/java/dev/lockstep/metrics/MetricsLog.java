@@ -19,8 +19,16 @@ public final class MetricsLog implements AutoCloseable {
   private final BufferedWriter out;
 
   public MetricsLog(Path file) {
+    this(file, false);
+  }
+
+  /** {@code append}: continue an existing file (a resumed run) instead of starting it anew. */
+  public MetricsLog(Path file, boolean append) {
     try {
-      out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+      out = append
+          ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.APPEND)
+          : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
