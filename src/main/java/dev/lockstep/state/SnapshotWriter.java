@@ -87,7 +87,10 @@ public final class SnapshotWriter {
 
   private static void put(Path dir, String name, byte[] content, Map<String, Object> files) throws IOException {
     SnapshotFiles.writeDurably(dir.resolve(name), content);
-    files.put(name, Map.of("bytes", (long) content.length, "sha256", SnapshotFiles.sha256(content)));
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("bytes", (long) content.length);
+    entry.put("sha256", SnapshotFiles.sha256(content));
+    files.put(name, entry);
   }
 
   /**
@@ -120,9 +123,17 @@ public final class SnapshotWriter {
     m.put("ranks", p.ranks());
     m.put("batch_per_rank", p.batchPerRank());
     m.put("global_batch", p.globalBatch());
-    m.put("optimizer", Map.of("type", s.optimizerType(), "step_count", s.optimizerSteps(), "state", stateFiles));
-    m.put("lr_schedule", Map.of("type", s.scheduleType(), "total_steps", s.totalSteps(), "next_step", p.step(),
-        "next_lr", s.nextLr()));
+    Map<String, Object> optimizer = new LinkedHashMap<>();
+    optimizer.put("type", s.optimizerType());
+    optimizer.put("step_count", s.optimizerSteps());
+    optimizer.put("state", stateFiles);
+    m.put("optimizer", optimizer);
+    Map<String, Object> lr = new LinkedHashMap<>();
+    lr.put("type", s.scheduleType());
+    lr.put("total_steps", s.totalSteps());
+    lr.put("next_step", p.step());
+    lr.put("next_lr", s.nextLr());
+    m.put("lr_schedule", lr);
     m.put("update", Map.of("mode", "sync"));
     m.put("rng", Snapshot.RNG_NOTE);
     m.put("config_hash", s.configHash());
