@@ -61,7 +61,10 @@ import picocli.CommandLine.Spec;
         "    lockstep train -c cfg.yaml --set output.trace=true --set output.plots=true",
         "",
         "  One process per rank across the hosts listed in machines.txt:",
-        "    lockstep train -c cfg.yaml --np 8 --dev niodev --machines machines.txt"},
+        "    lockstep train -c cfg.yaml --np 8 --dev niodev --machines machines.txt",
+        "",
+        "  Continue an interrupted run from its newest snapshot (output.save_every_steps > 0):",
+        "    lockstep train -c cfg.yaml --resume runs/fashion-mnist-mlp"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every rank finished",
@@ -102,6 +105,17 @@ final class TrainCommand implements Callable<Integer> {
               + "are logged ({\"kind\": \"step\"|\"eval\", ...}); the summary goes to stderr."})
   boolean json;
 
+  @Option(names = "--resume", paramLabel = "DIR",
+      description = {
+          "Continue from a snapshot: a run directory (its newest checkpoints/step-NNNNNN) or one snapshot "
+              + "directory. The run goes on in that run directory (metrics.jsonl is appended to, after a "
+              + "\"resume\" record). With the same --np the result is bit-identical to an uninterrupted run; "
+              + "another --np is allowed and the run says what changes. The config must match the snapshot's "
+              + "except run.epochs, run.max_steps, run.name, run.out_dir, output.*, comm.*, simulate.*, "
+              + "backend.threads, update.check_every and update.on_nonfinite; otherwise it is refused (exit 2) "
+              + "naming the keys that differ, and nothing is written."})
+  Path resume;
+
   @Override
   public Integer call() {
     checkOptions();
@@ -119,6 +133,9 @@ final class TrainCommand implements Callable<Integer> {
     if (quiet && json) {
       throw usage("--quiet and --json exclude each other (--json already prints no progress lines)");
     }
+    if (resume != null && !Files.isDirectory(resume)) {
+      throw usage("--resume: no such directory: " + resume);
+    }
     if (machines != null) {
       if (device.equals("multicore")) {
         throw usage("--machines is for --dev niodev or hybdev; multicore runs on this machine only");
@@ -132,6 +149,10 @@ final class TrainCommand implements Callable<Integer> {
   /** What every rank runs: the same train command, with the config by absolute path (ranks may start elsewhere). */
   List<String> rankArgs() {
     List<String> args = new ArrayList<>(List.of("train", "-c", absolute(config.file).toString()));
+    if (resume != null) {
+      args.add("--resume");
+      args.add(absolute(resume).toString());
+    }
     for (String o : config.overrides) {
       args.add("--set");
       args.add(o);

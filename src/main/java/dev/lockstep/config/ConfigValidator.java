@@ -19,6 +19,8 @@ public final class ConfigValidator {
   public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "ring", "mpj");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
   public static final List<String> INITS = List.of("he", "xavier");
+  public static final List<String> ON_NONFINITE = List.of("stop", "skip_step");
+  public static final List<String> SIMULATED_FAILURES = List.of("none", "exit", "throw", "hang", "nan");
 
   /** Values the design names whose implementation has not landed: rejected with "not implemented yet". */
   private static final List<String> PLANNED_DATA_FORMATS = List.of("csv", "text", "synthetic");
@@ -40,9 +42,10 @@ public final class ConfigValidator {
     update(k, c.update());
     checkpointing(k, c.checkpointing());
     backend(k, c.backend());
-    k.atLeast("output.log_every", c.output().logEvery(), 1);
+    output(k, c.output());
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
+    simulate(k, c.simulate().fail());
     return k.problems;
   }
 
@@ -133,6 +136,25 @@ public final class ConfigValidator {
       k.oneOf("update.mode", u.mode(), UPDATE_MODES);
     }
     k.atLeast("update.check_every", u.checkEvery(), 0);
+    k.oneOf("update.on_nonfinite", u.onNonfinite(), ON_NONFINITE);
+  }
+
+  private static void output(Checks k, OutputConfig o) {
+    k.atLeast("output.log_every", o.logEvery(), 1);
+    k.atLeast("output.save_every_steps", o.saveEverySteps(), 0);
+    k.atLeast("output.save_every_epochs", o.saveEveryEpochs(), 0);
+    k.atLeast("output.keep_last", o.keepLast(), 0);
+  }
+
+  /** The rank is checked against the number of ranks when the run starts (the config does not know it). */
+  private static void simulate(Checks k, SimulateFailConfig f) {
+    k.oneOf("simulate.fail.how", f.how(), SIMULATED_FAILURES);
+    k.atLeast("simulate.fail.rank", f.rank(), 0);
+    if (f.enabled()) {
+      k.atLeast("simulate.fail.step", f.step(), 1);
+    } else {
+      k.atLeast("simulate.fail.step", f.step(), 0);
+    }
   }
 
   private static void checkpointing(Checks k, CheckpointingConfig c) {

@@ -22,13 +22,20 @@ public final class MetricsLog implements AutoCloseable {
   private final PrintStream mirror; // null: the file only
 
   public MetricsLog(Path file) {
-    this(file, null);
+    this(file, false, null);
   }
 
-  public MetricsLog(Path file, PrintStream mirror) {
+  /**
+   * @param append continue an existing file (a resumed run) instead of starting it anew
+   * @param mirror also print every record there (--json), or null for the file only
+   */
+  public MetricsLog(Path file, boolean append, PrintStream mirror) {
     this.mirror = mirror;
     try {
-      out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+      out = append
+          ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.APPEND)
+          : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }

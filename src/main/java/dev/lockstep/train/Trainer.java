@@ -68,6 +68,11 @@ public final class Trainer {
 
   /** Runs the whole training; returns the run directory (null on ranks other than 0). */
   public Path run(String effectiveConfigYaml) {
+    return run(effectiveConfigYaml, null);
+  }
+
+  /** Same, continuing from a snapshot ({@code resumeFrom}: a run or snapshot directory) when it is not null. */
+  public Path run(String effectiveConfigYaml, Path resumeFrom) {
     long started = System.nanoTime();
     int rank = comm.rank(), ranks = comm.size();
     int batchPerRank = cfg.data().batchSize();
@@ -100,13 +105,29 @@ public final class Trainer {
       totalSteps = Math.min(totalSteps, cfg.run().maxSteps());
       epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
+    SimulatedFailure failure = new SimulatedFailure(cfg.simulate().fail(), rank, ranks, System.err);
+    Resume.Start start = resumeFrom == null ? Resume.Start.FRESH : Resume.restore(resumeFrom, effectiveConfigYaml,
+        comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
+    totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
 
-    RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
-    MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), console.recordMirror()) : null;
+    RunDirectory runDir = !lead() ? null : start.resumed() ? RunDirectory.existing(start.runDir())
+        : OutputPreflight.createRunDirectory(Path.of(cfg.run().outDir()), cfg.run().name());
     if (lead()) {
+      OutputPreflight.check(runDir.path(), 4L * params.length() + (Snapshots.enabled(cfg.output())
+          ? OutputPreflight.snapshotBytes(params.length(), optimizer.stateBuffers().size()) : 0));
+    }
+    MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
+    Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
+        cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
+        lead() ? runDir.path() : null, this::say);
+    if (lead()) {
+      if (start.resumed()) {
+        metrics.record("resume").put("step", start.step()).put("snapshot", start.snapshotDir().toString())
+            .put("ranks", ranks).put("snapshot_ranks", start.snapshotRanks()).write();
+      }
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
           ranks, batchPerRank, backend.name(), model.describe(), params.length(), runDir.path()));
@@ -121,7 +142,7 @@ public final class Trainer {
     TargetEncoder targets = new TargetEncoder(cfg.objective().type(), outWidth, batchPerRank);
 
     PhaseTimer timer = new PhaseTimer();
-    long step = 0, windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
+    long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
     double lastLoss = Double.NaN;
     Evaluator.Result lastEval = null;
     Timeline timeline = cfg.output().trace() ? new Timeline() : null;
@@ -130,10 +151,11 @@ public final class Trainer {
       timeline.start();
     }
     long trainStarted = System.nanoTime();
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      batches.startEpoch(epoch);
-      console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch, totalSteps - step));
-      while (batches.next(batch)) {
+    for (int epoch = start.epoch(); epoch < epochs; epoch++) {
+      int firstStep = epoch == start.epoch() ? start.stepInEpoch() : 0;
+      batches.seek(epoch, firstStep);
+      console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch - firstStep, totalSteps - step));
+      while (step < totalSteps && batches.next(batch)) {
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();
@@ -150,6 +172,7 @@ public final class Trainer {
         long backwardEnd = System.nanoTime();
         long computed = backwardEnd - t0;
         timer.add(Phase.COMPUTE, computed);
+        failure.at(step + 1, params, backend);
 
         float lr = (float) schedule.lr(step);
         StepStats stats = update.apply(new StepReport(lossSum, correct, rows, computed / 1e9), lr);
@@ -163,9 +186,12 @@ public final class Trainer {
         windowSamples += stats.rows();
         trainSamples += stats.rows();
         lastLoss = stats.meanLoss();
-        if (!Double.isFinite(lastLoss)) {
-          throw new IllegalStateException(String.format("loss is %s at step %d (epoch %d): training diverged; "
-              + "lower optimizer.lr", lastLoss, step, epoch + 1));
+        if (stats.updateSkipped()) { // stop throws; skip_step goes on without this step's update
+          String skipped = NonFiniteStep.handle(cfg.update().onNonfinite(), stats, step, epoch + 1, params);
+          say(skipped);
+          if (lead()) {
+            metrics.record("skip").put("step", step).put("epoch", epoch + 1).put("reason", skipped).write();
+          }
         }
 
         int checkEvery = cfg.update().checkEvery();
@@ -188,11 +214,13 @@ public final class Trainer {
           windowStart = System.nanoTime();
           windowSamples = 0;
         }
+        snapshots.afterStep(step, epoch, batches.stepInEpoch());
         if (step >= totalSteps) {
           break;
         }
       }
       console.endEpoch();
+      boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
         long te = System.nanoTime();
@@ -209,6 +237,9 @@ public final class Trainer {
               .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples())
               .put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
         }
+      }
+      if (epochDone) {
+        snapshots.afterEpoch(step, epoch);
       }
       windowStart = System.nanoTime(); // evaluation is not training throughput
       windowSamples = 0;

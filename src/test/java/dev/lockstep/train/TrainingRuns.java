@@ -55,14 +55,20 @@ final class TrainingRuns {
   }
 
   static Result train(Path config, int np, String device, String... sets) throws IOException {
+    return train(config, np, device, List.of(), new ByteArrayOutputStream(), sets);
+  }
+
+  /** With extra rank arguments (e.g. --resume DIR) and the job's output copied into {@code out} as it comes. */
+  static Result train(Path config, int np, String device, List<String> extraArgs, ByteArrayOutputStream out,
+                      String... sets) throws IOException {
     List<String> args = new ArrayList<>(List.of("train", "-c", config.toAbsolutePath().toString()));
+    args.addAll(extraArgs);
     for (String s : sets) { // key=value overrides; a "--flag" passes through as it is
       if (!s.startsWith("--")) {
         args.add("--set");
       }
       args.add(s);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = Launcher.launch(new LaunchSpec(np, device, null, args), out);
     String text = out.toString(StandardCharsets.UTF_8);
     Path runDir = null;
