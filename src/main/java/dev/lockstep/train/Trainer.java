@@ -113,12 +113,13 @@ public final class Trainer {
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
 
-    RunDirectory runDir = !lead() ? null : start.resumed() ? RunDirectory.existing(start.runDir())
-        : OutputPreflight.createRunDirectory(Path.of(cfg.run().outDir()), cfg.run().name());
-    if (lead()) {
-      OutputPreflight.check(runDir.path(), 4L * params.length() + (Snapshots.enabled(cfg.output())
+    RunDirectory runDir = LeadSetup.run(comm, () -> {
+      RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
+          : OutputPreflight.createRunDirectory(Path.of(cfg.run().outDir()), cfg.run().name());
+      OutputPreflight.check(dir.path(), 4L * params.length() + (Snapshots.enabled(cfg.output())
           ? OutputPreflight.snapshotBytes(params.length(), optimizer.stateBuffers().size()) : 0));
-    }
+      return dir;
+    });
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
     Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
         cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
