@@ -1,5 +1,7 @@
 package dev.lockstep.train;
 
+import dev.lockstep.checkpointing.SegmentPlan;
+import dev.lockstep.checkpointing.SegmentPlanner;
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.config.LockstepConfig;
@@ -91,15 +93,17 @@ public final class Trainer {
       epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
-    StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
+    SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
+    StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
 
     RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl")) : null;
     if (lead()) {
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
-          ranks, batchPerRank, backend.name(), model.describe(), params.length(), runDir.path()));
+      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
+          + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
+          params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
     }
 
     int outWidth = model.outputWidth();
@@ -193,6 +197,7 @@ public final class Trainer {
 
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
+    summary.checkpointing(plan, batchPerRank);
     if (lead()) {
       metrics.close();
       runDir.writeAtomically("summary.json", summary.toJson());
