@@ -144,6 +144,20 @@ class LockstepCommandTest {
   }
 
   @Test
+  void benchCheckpointingMeasuresOneSettingInTheChildMode() {
+    assertThat(run("bench", "checkpointing", "--child", "--segments", "2", "--input", "5", "--hidden", "6",
+        "--depth", "2", "--classes", "3", "--batch", "4", "--steps", "2", "--warmup", "0", "--threads", "1"))
+        .as(err.toString()).isZero();
+    // 5 layers: outputs 6 6 6 6 3 (27 floats per row), two gradient buffers of 6
+    String line = out.toString().trim();
+    assertThat(line).startsWith("bench-result setting=2 plan=2_segments_[0-2_|_3-4] activation_bytes=")
+        .contains(" keep_all_bytes=" + 4 * 4 * (27 + 12) + " hwm_kb=", " ms=");
+    assertThat(run("bench", "checkpointing", "--batch", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("bench", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: lockstep bench", "checkpointing");
+  }
+
+  @Test
   void configShowReportsABadOverride() {
     assertThat(run("config", "show", "-c", SHIPPED, "--set", "optimizer.lrr=1")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("lockstep: --set optimizer.lrr=1: unknown key optimizer.lrr (known: ");
