@@ -109,13 +109,13 @@ final class CompareCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.0f%%", 100 * sum / perRank.size() / trainSeconds);
   }
 
-  /** summary.json's peak_activation_bytes (or the largest per_rank one), in MiB. */
+  /** summary.json's activation_peak_bytes (or the largest per_rank one), in MiB. */
   static String peakActivation(JsonNode j) {
-    double bytes = j.path("peak_activation_bytes").asDouble(Double.NaN);
+    double bytes = j.path("activation_peak_bytes").asDouble(Double.NaN);
     for (JsonNode r : j.path("per_rank")) {
-      if (r.has("peak_activation_bytes")) {
-        bytes = Double.isNaN(bytes) ? r.get("peak_activation_bytes").asDouble()
-            : Math.max(bytes, r.get("peak_activation_bytes").asDouble());
+      if (r.has("activation_peak_bytes")) {
+        bytes = Double.isNaN(bytes) ? r.get("activation_peak_bytes").asDouble()
+            : Math.max(bytes, r.get("activation_peak_bytes").asDouble());
       }
     }
     return Double.isNaN(bytes) ? "-" : String.format(Locale.ROOT, "%.1f MiB", bytes / (1 << 20));

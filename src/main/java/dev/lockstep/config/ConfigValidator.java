@@ -40,7 +40,7 @@ public final class ConfigValidator {
     k.oneOf("objective.type", c.objective().type(), OBJECTIVES);
     optimizer(k, c.optimizer());
     update(k, c.update());
-    checkpointing(k, c.checkpointing());
+    checkpointing(k, c.checkpointing(), c.model());
     backend(k, c.backend());
     output(k, c.output());
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
@@ -157,16 +157,18 @@ public final class ConfigValidator {
     }
   }
 
-  private static void checkpointing(Checks k, CheckpointingConfig c) {
+  private static void checkpointing(Checks k, CheckpointingConfig c, ModelConfig m) {
     String s = c.segments();
-    if (s.equals("0")) {
-      return;
-    }
-    if (s.equals("auto") || SEGMENT_COUNT.matcher(s).matches()) {
-      k.fail("checkpointing.segments", "gradient checkpointing is not implemented yet; use 0");
-    } else {
+    if (SEGMENT_COUNT.matcher(s).matches()) {
+      int layers = m.layers().size();
+      if (layers > 0 && (s.length() > 9 || Integer.parseInt(s) > layers)) {
+        k.fail("checkpointing.segments", s + " segments but the model has " + layers + (layers == 1 ? " layer"
+            : " layers") + " (use 1 to " + layers + ", 0 or auto)");
+      }
+    } else if (!s.equals("0") && !s.equals("auto")) {
       k.fail("checkpointing.segments", "must be 0, a number of segments >= 1, or auto (got " + quote(s) + ")");
     }
+    k.atLeast("checkpointing.max_activation_mb", c.maxActivationMb(), 0.0);
   }
 
   private static void backend(Checks k, BackendConfig b) {

@@ -31,7 +31,7 @@ public record LockstepConfig(
     objective = objective != null ? objective : new ObjectiveConfig(null);
     optimizer = optimizer != null ? optimizer : new OptimizerConfig(null, null, null, null, null, null, null, null, null);
     update = update != null ? update : new UpdateConfig(null, null, null);
-    checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null);
+    checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null, null);
     backend = backend != null ? backend : new BackendConfig(null, null, null);
     output = output != null ? output : new OutputConfig(null, null, null, null, null, null, null);
     comm = comm != null ? comm : new CommConfig(null, null);

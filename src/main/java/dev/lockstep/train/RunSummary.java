@@ -2,6 +2,7 @@ package dev.lockstep.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lockstep.checkpointing.SegmentPlan;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
@@ -54,6 +55,15 @@ final class RunSummary {
     s.fields.put("replicas_identical", identical);
     s.fields.put("per_rank", perRank);
     return s;
+  }
+
+  /**
+   * The activation memory of each rank's step executor (bytes alive at the peak, exact: see SegmentPlan) and the
+   * checkpointing plan that gave it.
+   */
+  void checkpointing(SegmentPlan plan, int batchPerRank) {
+    fields.put("activation_peak_bytes", plan.peakActivationBytes(batchPerRank));
+    fields.put("checkpointing", plan.toMap(batchPerRank));
   }
 
   byte[] toJson() {

@@ -1,5 +1,7 @@
 package dev.lockstep.train;
 
+import dev.lockstep.checkpointing.SegmentPlan;
+import dev.lockstep.checkpointing.SegmentPlanner;
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.config.LockstepConfig;
@@ -110,7 +112,8 @@ public final class Trainer {
         comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
     totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
-    StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
+    SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
+    StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
@@ -130,8 +133,9 @@ public final class Trainer {
             .put("ranks", ranks).put("snapshot_ranks", start.snapshotRanks()).write();
       }
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
-          ranks, batchPerRank, backend.name(), model.describe(), params.length(), runDir.path()));
+      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
+          + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
+          params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
     }
 
     int outWidth = model.outputWidth();
@@ -254,6 +258,7 @@ public final class Trainer {
     TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
+    summary.checkpointing(plan, batchPerRank);
     if (lead()) {
       metrics.close();
       runDir.writeAtomically("summary.json", summary.toJson());

@@ -69,7 +69,7 @@ class UserCommandsTest {
     Files.writeString(a.resolve("metrics.jsonl"), "{\"kind\":\"step\",\"step\":10,\"loss\":0.5}\n");
     Files.writeString(a.resolve("summary.json"), """
         {"ranks": 2, "steps": 10, "train_seconds": 4.0, "wall_seconds": 5.5, "samples_per_s": 1234.5,
-         "final_train_loss": 0.5, "test_accuracy": 0.8512, "test_loss": 0.41, "peak_activation_bytes": 3145728,
+         "final_train_loss": 0.5, "test_accuracy": 0.8512, "test_loss": 0.41, "activation_peak_bytes": 3145728,
          "mode_switches": [{"step": 3}, {"step": 7}],
          "per_rank": [{"rank": 0, "communication_s": 1.0, "wait_s": 0.2},
                       {"rank": 1, "communication_s": 2.0, "wait_s": 0.0}]}

@@ -54,8 +54,10 @@ class ConfigValidatorTest {
       update       | mode         | auto       | auto is not implemented yet (only sync)
       update       | mode         | lazy       | must be one of sync (got "lazy")
       update       | check_every  | -1         | must be >= 0 (got -1)
-      checkpointing| segments     | 4          | gradient checkpointing is not implemented yet; use 0
-      checkpointing| segments     | auto       | gradient checkpointing is not implemented yet; use 0
+      checkpointing| segments     | 4          | 4 segments but the model has 1 layer (use 1 to 1, 0 or auto)
+      checkpointing| segments     | 99999999999 | 99999999999 segments but the model has 1 layer (use 1 to 1, 0 or auto)
+      checkpointing| segments     | Auto       | must be 0, a number of segments >= 1, or auto (got "Auto")
+      checkpointing| max_activation_mb | -1    | must be >= 0 (got -1)
       checkpointing| segments     | some       | must be 0, a number of segments >= 1, or auto (got "some")
       checkpointing| segments     | -2         | must be 0, a number of segments >= 1, or auto (got "-2")
       backend      | device       | tpu        | must be one of auto, cpu, cuda (got "tpu")
@@ -156,9 +158,21 @@ class ConfigValidatorTest {
         "run: {max_steps: 0, seed: -9223372036854775808, name: A.b_c-9}",
         "update: {check_every: 0}",
         "backend: {threads: 0, device: cpu}",
-        "data: {limit_train: 0, normalize: none, mean: -3}"));
+        "data: {limit_train: 0, normalize: none, mean: -3}",
+        "checkpointing: {segments: 1, max_activation_mb: 0}"));
     assertThat(c.run().seed()).isEqualTo(Long.MIN_VALUE);
     assertThat(c.optimizer().lr()).isEqualTo(1e-12);
+  }
+
+  @Test
+  void segmentsAcceptAutoAndUpToOneSegmentPerLayer() {
+    Path f = write(dir, "model:", "  layers: [{type: linear, units: 8}, {type: relu}, {type: linear, units: 2}]",
+        "checkpointing: {segments: auto, max_activation_mb: 0.5}");
+    assertThat(ConfigLoader.load(f).checkpointing()).isEqualTo(new CheckpointingConfig("auto", 0.5));
+    assertThat(ConfigLoader.load(f, List.of("checkpointing.segments=3")).checkpointing().segments()).isEqualTo("3");
+    assertThat(error(f, "checkpointing.segments=4"))
+        .isEqualTo("--set checkpointing.segments=4: checkpointing.segments: 4 segments but the model has 3 layers "
+            + "(use 1 to 3, 0 or auto)");
   }
 
   private static ConfigException catchConfig(Path file) {

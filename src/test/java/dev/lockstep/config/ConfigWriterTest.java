@@ -30,7 +30,7 @@ class ConfigWriterTest {
         new OptimizerConfig("adamw", 3e-4, 0.0, false, 0.01, 0.85, 0.95, 1e-10,
             new ScheduleConfig("step", 100L, 2000L, 0.5, 1e-6)),
         new UpdateConfig("sync", 0),
-        new CheckpointingConfig("0"),
+        new CheckpointingConfig("0", 0.0),
         new BackendConfig("cpu", 3, true),
         new OutputConfig(1, false, true, true),
         new CommConfig(7.5, "mpj"));
