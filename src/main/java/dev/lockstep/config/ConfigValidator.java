@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 public final class ConfigValidator {
   public static final List<String> DATA_FORMATS = List.of("idx");
   public static final List<String> NORMALIZE = List.of("none", "unit", "standard");
-  public static final List<String> OBJECTIVES = List.of("cross_entropy", "mse");
+  public static final List<String> OBJECTIVES = List.of("cross_entropy", "binary_cross_entropy", "mse", "mae",
+      "huber", "hinge", "kl_divergence");
+  public static final List<String> HINGE_MULTICLASS = List.of("crammer_singer", "one_vs_rest");
   public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
   public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
   public static final List<String> UPDATE_MODES = List.of("sync");
@@ -35,7 +37,7 @@ public final class ConfigValidator {
     run(k, c.run());
     model(k, c.model());
     data(k, c.data());
-    k.oneOf("objective.type", c.objective().type(), OBJECTIVES);
+    objective(k, c.objective());
     optimizer(k, c.optimizer());
     update(k, c.update());
     checkpointing(k, c.checkpointing());
@@ -105,6 +107,30 @@ public final class ConfigValidator {
     k.above("data.std", d.std(), 0);
     k.atLeast("data.limit_train", d.limitTrain(), 0);
     k.atLeast("data.limit_test", d.limitTest(), 0);
+  }
+
+  private static void objective(Checks k, ObjectiveConfig o) {
+    k.oneOf("objective.type", o.type(), OBJECTIVES);
+    boolean crossEntropy = o.type().equals("cross_entropy");
+    if (k.finite("objective.label_smoothing", o.labelSmoothing())) {
+      if (o.labelSmoothing() < 0 || o.labelSmoothing() >= 1) {
+        k.fail("objective.label_smoothing", "must be in [0, 1) (got " + number(o.labelSmoothing()) + ")");
+      } else if (o.labelSmoothing() != 0 && !crossEntropy) {
+        k.fail("objective.label_smoothing", "applies to cross_entropy only (objective.type is " + o.type() + ")");
+      }
+    }
+    if (!o.weights().isEmpty() && !crossEntropy) {
+      k.fail("objective.weights", "per-class weights apply to cross_entropy only (objective.type is " + o.type()
+          + ")");
+    }
+    for (int i = 0; i < o.weights().size(); i++) {
+      k.atLeast(KeyPath.element("objective.weights", i), o.weights().get(i), 0.0);
+    }
+    k.above("objective.delta", o.delta(), 0);
+    k.oneOf("objective.multiclass", o.multiclass(), HINGE_MULTICLASS);
+    k.atLeast("objective.l2", o.l2(), 0.0);
+    k.atLeast("objective.l1", o.l1(), 0.0);
+    k.atLeast("objective.top_k", o.topK(), 0);
   }
 
   private static void optimizer(Checks k, OptimizerConfig o) {
