@@ -29,9 +29,8 @@ class ConfigValidatorTest {
       run          | epochs       | 0          | must be >= 1 (got 0)
       run          | max_steps    | -1         | must be >= 0 (got -1)
       run          | out_dir      | ' '        | must not be empty
-      data         | format       | csv        | csv is not implemented yet (supported: idx)
-      data         | format       | synthetic  | synthetic is not implemented yet (supported: idx)
-      data         | format       | parquet    | must be one of idx (got "parquet")
+      data         | format       | text       | text is not implemented yet (supported: idx, csv, synthetic)
+      data         | format       | parquet    | must be one of idx, csv, synthetic (got "parquet")
       data         | dir          | ''         | must not be empty
       data         | train_images | ''         | must not be empty
       data         | batch_size   | 0          | must be >= 1 (got 0)
