@@ -3,7 +3,9 @@ package dev.lockstep.config;
 /**
  * data: where samples come from and how each rank batches them. {@code batch_size} is per rank; the global
  * batch is batch_size × ranks. format idx reads the four MNIST-style files in {@code dir}.
- * normalize: none | unit (x/255) | standard (then (x/255 - mean)/std).
+ * normalize: none | unit (x/255) | standard (then (x/255 - mean)/std). Formats csv and synthetic read
+ * {@code csv} / {@code synthetic}; there normalize standard means per-column z-scores with training-split
+ * statistics (mean and std are for idx pixels only).
  */
 public record DataConfig(
     String format,
@@ -18,7 +20,9 @@ public record DataConfig(
     Double mean,
     Double std,
     Integer limitTrain,
-    Integer limitTest) {
+    Integer limitTest,
+    CsvConfig csv,
+    SyntheticConfig synthetic) {
   public DataConfig {
     format = format != null ? format : "idx";
     dir = dir != null ? dir : "/usr/share/datasets/fashion-mnist";
@@ -33,5 +37,7 @@ public record DataConfig(
     std = std != null ? std : 0.3530;
     limitTrain = limitTrain != null ? limitTrain : 0;
     limitTest = limitTest != null ? limitTest : 0;
+    csv = csv != null ? csv : CsvConfig.defaults();
+    synthetic = synthetic != null ? synthetic : SyntheticConfig.defaults();
   }
 }

@@ -27,8 +27,9 @@ public record LockstepConfig(
   public LockstepConfig {
     run = run != null ? run : new RunConfig(null, null, null, null, null);
     model = model != null ? model : new ModelConfig(null);
-    data = data != null ? data : new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
-    objective = objective != null ? objective : new ObjectiveConfig(null);
+    data = data != null ? data
+        : new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    objective = objective != null ? objective : ObjectiveConfig.of(null);
     optimizer = optimizer != null ? optimizer : new OptimizerConfig(null, null, null, null, null, null, null, null, null);
     update = update != null ? update : new UpdateConfig(null, null, null);
     checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null, null);

@@ -2,26 +2,50 @@ package dev.lockstep.train;
 
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.config.ObjectiveConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.EvalShard;
-import dev.lockstep.objective.Accuracy;
+import dev.lockstep.objective.MetricTally;
 import dev.lockstep.objective.Objective;
+import dev.lockstep.objective.Targets;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Test-set evaluation split across ranks: each rank scores its contiguous shard, then one allreduce of
- * (loss sum, correct, samples) gives every rank exactly the single-rank figures at 1/N of the time.
+ * (loss sum, samples, the task's metric sums) gives every rank exactly the single-rank counts at 1/N of the time.
+ * The loss is the full objective: data term + the regularisation of the current weights.
  */
 final class Evaluator {
-  record Result(double lossSum, long correct, long samples) {
-    double accuracy() {
-      return samples == 0 ? Double.NaN : (double) correct / samples;
+  record Result(Task task, double lossSum, long samples, double regularization, Map<String, Object> metrics) {
+    double meanLoss() {
+      return samples == 0 ? Double.NaN : lossSum / samples + regularization;
     }
 
-    double meanLoss() {
-      return samples == 0 ? Double.NaN : lossSum / samples;
+    /** Top-1 (or per-label) accuracy; NaN for regression. */
+    double accuracy() {
+      return metrics.get("accuracy") instanceof Double d ? d : Double.NaN;
+    }
+
+    /** The console figures: accuracy for classification (the format scripts grep), more for the others. */
+    String describe() {
+      String figures = switch (task) {
+        case CLASSIFICATION -> String.format(Locale.ROOT, "test accuracy %.4f", accuracy())
+            + (metrics.containsKey("top_k_accuracy") ? String.format(Locale.ROOT, " | test top-%s accuracy %s",
+                metrics.get("top_k"), format(metrics.get("top_k_accuracy"))) : "");
+        case BINARY -> String.format(Locale.ROOT, "test accuracy %.4f | test exact match %s | test log-loss %s",
+            accuracy(), format(metrics.get("exact_match")), format(metrics.get("log_loss")));
+        case REGRESSION -> "test rmse " + format(metrics.get("rmse")) + " | test mae " + format(metrics.get("mae"))
+            + " | test r2 " + format(metrics.get("r2"));
+      };
+      return String.format(Locale.ROOT, "%s | test loss %.4f (%d samples)", figures, meanLoss(), samples);
+    }
+
+    private static String format(Object v) {
+      return v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : "-";
     }
   }
 
@@ -29,32 +53,47 @@ final class Evaluator {
   private final Backend backend;
   private final StepExecutor executor;
   private final Objective objective;
+  private final ObjectiveConfig objectiveConfig;
+  private final Task task;
   private final int outWidth;
 
-  Evaluator(Communicator comm, Backend backend, StepExecutor executor, Objective objective, int outWidth) {
+  Evaluator(Communicator comm, Backend backend, StepExecutor executor, Objective objective,
+            ObjectiveConfig objectiveConfig, Task task, int outWidth) {
     this.comm = comm;
     this.backend = backend;
     this.executor = executor;
     this.objective = objective;
+    this.objectiveConfig = objectiveConfig;
+    this.task = task;
     this.outWidth = outWidth;
   }
 
-  Result evaluate(Dataset test, TargetEncoder targets, int batchSize) {
+  /** Collective: every rank calls it. {@code regularization} is R(w) of the current (identical) weights. */
+  Result evaluate(Dataset test, TargetEncoder targets, int batchSize, double regularization) {
     EvalShard shard = new EvalShard(test, comm.rank(), comm.size(), batchSize);
     Batch batch = Batch.forDataset(test, batchSize);
     Buf x = backend.allocate((long) batchSize * test.width());
     float[] out = new float[batchSize * outWidth];
-    double[] totals = new double[3]; // loss sum, correct, samples
+    MetricTally tally = task.tally(objectiveConfig, outWidth);
+    double lossSum = 0;
+    long samples = 0;
     while (shard.next(batch)) {
       int rows = batch.rows();
       backend.upload(batch.x(), 0, x.view(0, (long) rows * test.width()));
       Buf output = executor.infer(x, rows);
       backend.download(output.view(0, (long) rows * outWidth), out, 0);
-      totals[0] += objective.loss(out, targets.encode(batch.labels(), rows), rows, outWidth);
-      totals[1] += Accuracy.correct(out, batch.labels(), rows, outWidth);
-      totals[2] += rows;
+      Targets t = targets.encode(batch);
+      lossSum += objective.loss(out, t, rows, outWidth);
+      tally.add(out, t, rows, outWidth);
+      samples += rows;
     }
+    double[] sums = tally.sums();
+    double[] totals = new double[2 + sums.length]; // [loss sum, samples, metric sums...]
+    totals[0] = lossSum;
+    totals[1] = samples;
+    System.arraycopy(sums, 0, totals, 2, sums.length);
     comm.allreduceSum(totals);
-    return new Result(totals[0], Math.round(totals[1]), Math.round(totals[2]));
+    return new Result(task, totals[0], Math.round(totals[1]), regularization,
+        tally.results(java.util.Arrays.copyOfRange(totals, 2, totals.length)));
   }
 }

@@ -21,6 +21,7 @@ import dev.lockstep.nn.Model;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
+import dev.lockstep.objective.Targets;
 import dev.lockstep.optim.LrSchedule;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.Optimizers;
@@ -68,6 +69,15 @@ public final class Trainer {
     console.info(line);
   }
 
+  /** Where the data came from, for messages: the file, directory or synthetic task. */
+  private String dataSource() {
+    return switch (cfg.data().format()) {
+      case "csv" -> cfg.data().csv().trainFile();
+      case "synthetic" -> "the synthetic " + cfg.data().synthetic().task() + " task";
+      default -> cfg.data().dir();
+    };
+  }
+
   /** Runs the whole training; returns the run directory (null on ranks other than 0). */
   public Path run(String effectiveConfigYaml) {
     return run(effectiveConfigYaml, null);
@@ -83,14 +93,15 @@ public final class Trainer {
     dev.lockstep.data.TrainTest data = Datasets.load(cfg.data());
     Dataset train = data.train();
     Model model = Model.build(cfg.model(), train.width());
-    if (model.outputWidth() != train.numClasses()) {
-      throw new IllegalArgumentException(String.format("model.layers: the last layer has %d outputs but %s has %d "
-          + "classes", model.outputWidth(), cfg.data().dir(), train.numClasses()));
-    }
+    Task task = Task.of(cfg.objective(), train);
+    TargetEncoder targets = TargetEncoder.of(cfg.objective().type(), train, model.outputWidth(), batchPerRank,
+        dataSource());
     Parameters params = new Parameters(model, backend);
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
     Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.length());
+    RegularizationTerm regularization = new RegularizationTerm(Objectives.regularization(cfg.objective()), params,
+        backend);
     UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
     update.initialize();
 
@@ -114,7 +125,8 @@ public final class Trainer {
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
-    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
+    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task,
+        model.outputWidth());
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -133,18 +145,20 @@ public final class Trainer {
             .put("ranks", ranks).put("snapshot_ranks", start.snapshotRanks()).write();
       }
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (!train.classNames().isEmpty()) {
+        runDir.writeAtomically("classes.json", ClassMapping.json(cfg.data(), train.classNames()));
+      }
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
           + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
           params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
     }
 
     int outWidth = model.outputWidth();
-    Batch batch = new Batch(batchPerRank, train.width());
+    Batch batch = Batch.forDataset(train, batchPerRank);
     Buf xBuf = backend.allocate((long) batchPerRank * train.width());
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
     float[] out = new float[batchPerRank * outWidth];
     float[] dOut = new float[batchPerRank * outWidth];
-    TargetEncoder targets = new TargetEncoder(cfg.objective().type(), outWidth, batchPerRank);
 
     PhaseTimer timer = new PhaseTimer();
     long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
@@ -167,12 +181,13 @@ public final class Trainer {
         backend.upload(batch.x(), 0, xBuf.view(0, (long) rows * train.width()));
         Buf output = executor.forward(xBuf, rows);
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
-        double lossSum = objective.lossAndGradient(out, targets.encode(batch), rows, outWidth, dOut,
-            1f / globalBatch);
-        int correct = dev.lockstep.objective.Accuracy.correct(out, batch.labels(), rows, outWidth);
+        Targets stepTargets = targets.encode(batch);
+        double lossSum = objective.lossAndGradient(out, stepTargets, rows, outWidth, dOut, 1f / globalBatch);
+        int correct = task.correct(out, stepTargets, rows, outWidth);
         long forwardEnd = System.nanoTime();
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
+        lossSum += regularization.addToStep(lead(), globalBatch); // once across ranks: see RegularizationTerm
         backend.synchronize();
         long backwardEnd = System.nanoTime();
         long computed = backwardEnd - t0;
@@ -210,9 +225,11 @@ public final class Trainer {
           console.progressLine(ProgressLine.format(step, totalSteps, epoch + 1, epochs, lastLoss,
               windowSamples / window, commShare, waitShare));
           if (lead()) {
-            metrics.record("step").put("step", step).put("epoch", epoch + 1).put("loss", lastLoss)
-                .put("accuracy", (double) stats.correct() / stats.rows()).put("lr", lr)
-                .put("samples_per_s", windowSamples / window).put("comm_share", commShare)
+            var record = metrics.record("step").put("step", step).put("epoch", epoch + 1).put("loss", lastLoss);
+            if (task.hasAccuracy()) {
+              record.put("accuracy", (double) stats.correct() / stats.rows());
+            }
+            record.put("lr", lr).put("samples_per_s", windowSamples / window).put("comm_share", commShare)
                 .put("wait_share", waitShare).put("elapsed_s", (System.nanoTime() - trainStarted) / 1e9).write();
           }
           timer.mark();
@@ -227,19 +244,23 @@ public final class Trainer {
       console.endEpoch();
       boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
-      if (cfg.output().evalEachEpoch() || lastEpoch) {
+      if ((cfg.output().evalEachEpoch() || lastEpoch) && data.test().size() > 0) {
         long te = System.nanoTime();
-        lastEval = evaluator.evaluate(data.test(), targets, batchPerRank);
+        lastEval = evaluator.evaluate(data.test(), targets, batchPerRank, regularization.value());
         long evaluated = System.nanoTime();
         timer.add(Phase.EVALUATION, evaluated - te);
         if (timeline != null) {
           timeline.span(Timeline.Kind.EVALUATION, te, evaluated);
         }
-        say(String.format(java.util.Locale.ROOT, "epoch %d/%d | test accuracy %.4f | test loss %.4f (%d samples)",
-            epoch + 1, epochs, lastEval.accuracy(), lastEval.meanLoss(), lastEval.samples()));
+        say(String.format(java.util.Locale.ROOT, "epoch %d/%d | %s", epoch + 1, epochs, lastEval.describe()));
         if (lead()) {
-          metrics.record("eval").put("step", step).put("epoch", epoch + 1).put("test_accuracy", lastEval.accuracy())
-              .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples())
+          var record = metrics.record("eval").put("step", step).put("epoch", epoch + 1);
+          lastEval.metrics().forEach((name, value) -> {
+            if (value instanceof Number n) {
+              record.put("test_" + name, n.doubleValue());
+            }
+          });
+          record.put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples())
               .put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
         }
       }

@@ -29,9 +29,8 @@ class ConfigValidatorTest {
       run          | epochs       | 0          | must be >= 1 (got 0)
       run          | max_steps    | -1         | must be >= 0 (got -1)
       run          | out_dir      | ' '        | must not be empty
-      data         | format       | csv        | csv is not implemented yet (supported: idx)
-      data         | format       | synthetic  | synthetic is not implemented yet (supported: idx)
-      data         | format       | parquet    | must be one of idx (got "parquet")
+      data         | format       | text       | text is not implemented yet (supported: idx, csv, synthetic)
+      data         | format       | parquet    | must be one of idx, csv, synthetic (got "parquet")
       data         | dir          | ''         | must not be empty
       data         | train_images | ''         | must not be empty
       data         | batch_size   | 0          | must be >= 1 (got 0)
@@ -40,7 +39,13 @@ class ConfigValidatorTest {
       data         | mean         | 1e999      | must be a finite number (got Infinity)
       data         | limit_train  | -5         | must be >= 0 (got -5)
       data         | limit_test   | -1         | must be >= 0 (got -1)
-      objective    | type         | hinge      | must be one of cross_entropy, mse (got "hinge")
+      objective    | type         | softmax    | must be one of cross_entropy, binary_cross_entropy, mse, mae, huber, hinge, kl_divergence (got "softmax")
+      objective    | label_smoothing | 1       | must be in [0, 1) (got 1)
+      objective    | delta        | 0          | must be > 0 (got 0)
+      objective    | multiclass   | pairwise   | must be one of crammer_singer, one_vs_rest (got "pairwise")
+      objective    | l2           | -0.5       | must be >= 0 (got -0.5)
+      objective    | l1           | -1         | must be >= 0 (got -1)
+      objective    | top_k        | -1         | must be >= 0 (got -1)
       optimizer    | type         | lbfgs      | must be one of sgd, adam, adamw (got "lbfgs")
       optimizer    | lr           | -1         | must be > 0 (got -1)
       optimizer    | lr           | 0          | must be > 0 (got 0)

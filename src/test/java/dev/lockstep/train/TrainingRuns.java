@@ -48,6 +48,48 @@ final class TrainingRuns {
     return config;
   }
 
+  /**
+   * A small MLP on a synthetic task: {@code task} and {@code outputs} pick the data, {@code objective} is the
+   * YAML flow mapping of the objective section, e.g. {@code {type: huber, delta: 0.5}}.
+   */
+  static String syntheticConfig(Path outDir, String task, int outputs, String objective) {
+    return """
+        run: {name: r, seed: 5, epochs: 1, out_dir: "%s"}
+        model:
+          layers:
+            - {type: linear, units: 12}
+            - {type: tanh}
+            - {type: linear, units: %d}
+        data:
+          format: synthetic
+          batch_size: 12
+          synthetic: {task: %s, train_samples: 240, test_samples: 301, features: 7, outputs: %d, hidden: 9, seed: 4}
+        objective: %s
+        optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
+        update: {check_every: 1}
+        backend: {device: cpu}
+        output: {log_every: 1}
+        """.formatted(outDir.toString().replace("\\", "/"), outputs, task, outputs, objective);
+  }
+
+  /** Largest |a − b| relative to the largest |a| over every tensor of two safetensors files. */
+  static void assertSameWeights(Path a, Path b, double relativeTolerance, String what) throws IOException {
+    Map<String, float[]> x = readSafetensors(a);
+    Map<String, float[]> y = readSafetensors(b);
+    org.assertj.core.api.Assertions.assertThat(y.keySet()).containsExactlyElementsOf(x.keySet());
+    for (String name : x.keySet()) {
+      float[] u = x.get(name), v = y.get(name);
+      double scale = 0;
+      for (float f : u) {
+        scale = Math.max(scale, Math.abs(f));
+      }
+      for (int i = 0; i < u.length; i++) {
+        org.assertj.core.api.Assertions.assertThat((double) Math.abs(u[i] - v[i]))
+            .as("%s: %s[%d] %s vs %s", what, name, i, u[i], v[i]).isLessThanOrEqualTo(relativeTolerance * scale);
+      }
+    }
+  }
+
   record Result(int exitCode, String output, Path runDir) {
     JsonNode summary() throws IOException {
       return JSON.readTree(runDir.resolve("summary.json").toFile());
