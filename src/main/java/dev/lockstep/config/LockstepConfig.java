@@ -14,7 +14,15 @@ public record LockstepConfig(
     CheckpointingConfig checkpointing,
     BackendConfig backend,
     OutputConfig output,
-    CommConfig comm) {
+    CommConfig comm,
+    SimulateConfig simulate) {
+
+  /** The form without a simulate section (nothing injected). */
+  public LockstepConfig(RunConfig run, ModelConfig model, DataConfig data, ObjectiveConfig objective,
+                        OptimizerConfig optimizer, UpdateConfig update, CheckpointingConfig checkpointing,
+                        BackendConfig backend, OutputConfig output, CommConfig comm) {
+    this(run, model, data, objective, optimizer, update, checkpointing, backend, output, comm, null);
+  }
 
   public LockstepConfig {
     run = run != null ? run : new RunConfig(null, null, null, null, null);
@@ -27,5 +35,6 @@ public record LockstepConfig(
     backend = backend != null ? backend : new BackendConfig(null, null, null);
     output = output != null ? output : new OutputConfig(null, null);
     comm = comm != null ? comm : new CommConfig(null, null);
+    simulate = simulate != null ? simulate : new SimulateConfig(null);
   }
 }

@@ -85,7 +85,7 @@ class ConfigLoaderTest {
   void unknownTopLevelSectionIsNamedWithItsLineAndTheKnownSections() {
     assertThat(error(withModel(dir, "run:", "  epochs: 2", "optimiser:", "  lr: 0.1")))
         .isEqualTo(file() + ":6: optimiser: unknown key (known: run, model, data, objective, optimizer, update, "
-            + "checkpointing, backend, output, comm)");
+            + "checkpointing, backend, output, comm, simulate)");
   }
 
   @Test
@@ -202,7 +202,7 @@ class ConfigLoaderTest {
   @Test
   void emptyFileAndCommentsOnlyAreErrors() throws Exception {
     String expected = file() + ": empty config; expected a mapping of sections (run, model, data, objective, "
-        + "optimizer, update, checkpointing, backend, output, comm)";
+        + "optimizer, update, checkpointing, backend, output, comm, simulate)";
     Files.writeString(dir.resolve("cfg.yaml"), "");
     assertThat(error(dir.resolve("cfg.yaml"))).isEqualTo(expected);
     assertThat(error(write(dir, "# nothing here yet", ""))).isEqualTo(expected);
@@ -246,11 +246,11 @@ class ConfigLoaderTest {
         "    - {type: linear, units: 0}",
         "optimizer:",
         "  lr: 0",
-        "update: {mode: async}"));
+        "update: {mode: lazy}"));
     assertThat(e.lines()).containsExactly(
         file() + ":3: model.layers[0].units: must be >= 1 (got 0)",
         file() + ":5: optimizer.lr: must be > 0 (got 0)",
-        file() + ":6: update.mode: async is not implemented yet (only sync)");
+        file() + ":6: update.mode: must be one of sync, async, auto (got \"lazy\")");
     assertThat(e.getMessage()).isEqualTo(e.lines().get(0));
   }
 
