@@ -56,6 +56,11 @@ final class RunSummary {
     return s;
   }
 
+  /** Adds a field (e.g. the update strategy's own figures). */
+  void put(String key, Object value) {
+    fields.put(key, value);
+  }
+
   byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(fields);

@@ -22,7 +22,7 @@ import dev.lockstep.tensor.Buf;
 import dev.lockstep.update.ReplicaCheck;
 import dev.lockstep.update.StepReport;
 import dev.lockstep.update.StepStats;
-import dev.lockstep.update.SyncUpdate;
+import dev.lockstep.update.UpdateStrategies;
 import dev.lockstep.update.UpdateStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -74,8 +74,16 @@ public final class Trainer {
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
     Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.length());
-    UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
+    MetricsLog[] events = new MetricsLog[1]; // auto's switches: metrics.jsonl event + console line (rank 0)
+    UpdateStrategy update = UpdateStrategies.create(cfg, comm, backend, params, optimizer, (at, from, to, why) -> {
+      say(String.format("update: switching %s -> %s at step %d: %s", from, to, at, why));
+      if (events[0] != null) {
+        events[0].record("event").put("event", "update_mode_switch").put("step", at).put("from", from)
+            .put("to", to).put("reason", why).write();
+      }
+    });
     update.initialize();
+    SimulatedSlowdown slowdown = new SimulatedSlowdown(cfg.simulate().slowRanks(), rank);
 
     ShardedBatches batches = new ShardedBatches(train, rank, ranks, batchPerRank, cfg.run().seed(),
         cfg.data().shuffle());
@@ -96,6 +104,7 @@ public final class Trainer {
 
     RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl")) : null;
+    events[0] = metrics;
     if (lead()) {
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
@@ -130,6 +139,7 @@ public final class Trainer {
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
         backend.synchronize();
+        slowdown.stretch(step, System.nanoTime() - t0);
         long computed = System.nanoTime() - t0;
         timer.add(Phase.COMPUTE, computed);
 
@@ -147,7 +157,7 @@ public final class Trainer {
         }
 
         int checkEvery = cfg.update().checkEvery();
-        if (checkEvery > 0 && (step % checkEvery == 0 || step == totalSteps)) {
+        if (checkEvery > 0 && update.replicasInSync() && (step % checkEvery == 0 || step == totalSteps)) {
           ReplicaCheck.requireIdenticalWeights(comm, params.checksum(), step);
         }
         if (step % cfg.output().logEvery() == 0 || step == totalSteps) {
@@ -166,10 +176,11 @@ public final class Trainer {
           windowStart = System.nanoTime();
           windowSamples = 0;
         }
-        if (step >= totalSteps) {
+        if (step >= totalSteps || update.endsEpoch()) {
           break;
         }
       }
+      step = update.synchronize(step); // async: identical weights again; the furthest rank's step count
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
         long te = System.nanoTime();
@@ -179,7 +190,8 @@ public final class Trainer {
             epoch + 1, epochs, lastEval.accuracy(), lastEval.meanLoss(), lastEval.samples()));
         if (lead()) {
           metrics.record("eval").put("step", step).put("epoch", epoch + 1).put("test_accuracy", lastEval.accuracy())
-              .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples()).write();
+              .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples())
+              .put("elapsed_s", (System.nanoTime() - trainStarted) / 1e9).write();
         }
       }
       windowStart = System.nanoTime(); // evaluation is not training throughput
@@ -193,6 +205,8 @@ public final class Trainer {
 
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
+    summary.put("update", update.summary());
+    update.close();
     if (lead()) {
       metrics.close();
       runDir.writeAtomically("summary.json", summary.toJson());
