@@ -8,7 +8,7 @@ APT_PACKAGES := libmpj-java dataset-fashion-mnist
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
-.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing clean
+.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async clean
 
 deps: $(M2_MPJ)
 
@@ -53,3 +53,7 @@ DEV ?= multicore
 SIZES ?= 4K,256K,4M,7.1M,64M
 bench-allreduce: build
 	bin/lockstep bench allreduce --np $(NP) --dev $(DEV) --sizes $(SIZES)
+
+# Straggler benchmark: sync vs async (each algorithm) vs auto, np=2, rank 1 slowed 3x and no straggler.
+bench-async: build
+	bench/async-straggler.sh

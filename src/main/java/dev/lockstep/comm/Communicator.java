@@ -37,6 +37,12 @@ public interface Communicator extends AutoCloseable {
 
   void barrier();
 
+  /**
+   * A new point-to-point channel for the calling thread (the rank's own thread or one it created; never a shared
+   * pool). Unlike the collectives, its calls concern only the two ranks of each message.
+   */
+  PointToPoint pointToPoint();
+
   @Override
   default void close() {}
 }

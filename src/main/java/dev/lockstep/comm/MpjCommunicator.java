@@ -235,6 +235,11 @@ public final class MpjCommunicator implements Communicator {
     run("barrier", MPI.COMM_WORLD::Barrier);
   }
 
+  @Override
+  public PointToPoint pointToPoint() {
+    return new MpjPointToPoint(rank, size, timeoutSeconds());
+  }
+
   /** Collective: ends MPJ for this rank (waits for every rank), under the same deadline, then closes. */
   public void finalizeMpi() {
     run("MPI.Finalize", MPI::Finalize);
@@ -299,6 +304,69 @@ public final class MpjCommunicator implements Communicator {
     if (offset < 0 || length < 0 || offset > capacity - length) {
       throw new IndexOutOfBoundsException(
           "range [" + offset + ", " + offset + "+" + length + ") outside a buffer of " + capacity);
+    }
+  }
+
+  /** MPJ's blocking Send/Recv and Iprobe on COMM_WORLD, with a watchdog of its own (one channel per thread). */
+  private static final class MpjPointToPoint implements PointToPoint {
+    private final int rank;
+    private final int size;
+    private final DeadlineWatchdog watchdog;
+
+    MpjPointToPoint(int rank, int size, double timeoutSeconds) {
+      this.rank = rank;
+      this.size = size;
+      this.watchdog = new DeadlineWatchdog("lockstep-p2p-deadline-rank-" + rank, timeoutSeconds,
+          new HaltOnExpiry(rank));
+    }
+
+    @Override
+    public void send(float[] buf, int length, int dest, int tag) {
+      checkRange(buf.length, 0, length);
+      checkPeer(dest, false);
+      call("send to rank " + dest, () -> MPI.COMM_WORLD.Send(buf, 0, length, MPI.FLOAT, dest, tag));
+    }
+
+    @Override
+    public int recv(float[] buf, int length, int source, int tag) {
+      checkRange(buf.length, 0, length);
+      checkPeer(source, true);
+      int from = source == ANY_SOURCE ? MPI.ANY_SOURCE : source;
+      mpi.Status[] status = new mpi.Status[1];
+      call(source == ANY_SOURCE ? "receive" : "receive from rank " + source,
+          () -> status[0] = MPI.COMM_WORLD.Recv(buf, 0, length, MPI.FLOAT, from, tag));
+      return status[0].source;
+    }
+
+    @Override
+    public int probe(int source, int tag) {
+      checkPeer(source, true);
+      int from = source == ANY_SOURCE ? MPI.ANY_SOURCE : source;
+      mpi.Status[] status = new mpi.Status[1];
+      call("probe", () -> status[0] = MPI.COMM_WORLD.Iprobe(from, tag));
+      return status[0] == null ? -1 : status[0].source;
+    }
+
+    @Override
+    public void close() {
+      watchdog.close();
+    }
+
+    private void checkPeer(int peer, boolean anyAllowed) {
+      if (!(peer >= 0 && peer < size) && !(anyAllowed && peer == ANY_SOURCE)) {
+        throw new IllegalArgumentException("rank " + peer + " is not a rank of " + size);
+      }
+    }
+
+    private void call(String op, MpjCall c) {
+      watchdog.arm(op);
+      try {
+        c.run();
+      } catch (MPIException e) {
+        throw new CommException("rank " + rank + ": " + op + " failed: " + e.getMessage(), e);
+      } finally {
+        watchdog.disarm();
+      }
     }
   }
 

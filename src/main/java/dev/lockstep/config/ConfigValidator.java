@@ -19,7 +19,8 @@ public final class ConfigValidator {
   public static final List<String> HINGE_MULTICLASS = List.of("crammer_singer", "one_vs_rest");
   public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
   public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
-  public static final List<String> UPDATE_MODES = List.of("sync");
+  public static final List<String> UPDATE_MODES = List.of("sync", "async", "auto");
+  public static final List<String> ASYNC_ALGORITHMS = List.of("parameter_server", "local_sgd");
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
   public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "ring", "mpj");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
@@ -29,7 +30,6 @@ public final class ConfigValidator {
 
   /** Values the design names whose implementation has not landed: rejected with "not implemented yet". */
   private static final List<String> PLANNED_DATA_FORMATS = List.of("text");
-  private static final List<String> PLANNED_UPDATE_MODES = List.of("async", "auto");
 
   private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern SEGMENT_COUNT = Pattern.compile("[1-9][0-9]*");
@@ -50,7 +50,7 @@ public final class ConfigValidator {
     output(k, c.output());
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
-    simulate(k, c.simulate().fail());
+    simulate(k, c.simulate());
     return k.problems;
   }
 
@@ -193,13 +193,39 @@ public final class ConfigValidator {
   }
 
   private static void update(Checks k, UpdateConfig u) {
-    if (PLANNED_UPDATE_MODES.contains(u.mode())) {
-      k.fail("update.mode", u.mode() + " is not implemented yet (only sync)");
-    } else {
-      k.oneOf("update.mode", u.mode(), UPDATE_MODES);
-    }
+    k.oneOf("update.mode", u.mode(), UPDATE_MODES);
     k.atLeast("update.check_every", u.checkEvery(), 0);
     k.oneOf("update.on_nonfinite", u.onNonfinite(), ON_NONFINITE);
+    AsyncUpdateConfig a = u.async();
+    k.oneOf("update.async.algorithm", a.algorithm(), ASYNC_ALGORITHMS);
+    k.atLeast("update.async.max_staleness", a.maxStaleness(), 0);
+    k.atLeast("update.async.period", a.period(), 1);
+    k.atLeast("update.async.period_ms", a.periodMs(), 0);
+    AutoUpdateConfig auto = u.auto();
+    k.atLeast("update.auto.window_steps", auto.windowSteps(), 1);
+    k.above("update.auto.recover_ratio", auto.recoverRatio(), 1);
+    if (k.finite("update.auto.straggler_ratio", auto.stragglerRatio())
+        && Double.isFinite(auto.recoverRatio()) && auto.stragglerRatio() <= auto.recoverRatio()) {
+      k.fail("update.auto.straggler_ratio", "must be > update.auto.recover_ratio (" + number(auto.recoverRatio())
+          + "), or auto would switch back and forth (got " + number(auto.stragglerRatio()) + ")");
+    }
+  }
+
+  private static void simulate(Checks k, SimulateConfig s) {
+    simulate(k, s.fail());
+    for (int i = 0; i < s.slowRanks().size(); i++) {
+      String path = KeyPath.element("simulate.slow_ranks", i);
+      SlowRankConfig slow = s.slowRanks().get(i);
+      if (slow.rank() < 0) {
+        k.fail(path + ".rank", "must name the rank to slow down (>= 0)");
+      }
+      k.atLeast(path + ".factor", slow.factor(), 1.0);
+      k.atLeast(path + ".from_step", slow.fromStep(), 0);
+      if (slow.toStep() != 0 && slow.toStep() <= slow.fromStep()) {
+        k.fail(path + ".to_step", "must be > from_step (" + slow.fromStep() + ") or 0 for no end (got "
+            + slow.toStep() + ")");
+      }
+    }
   }
 
   private static void output(Checks k, OutputConfig o) {

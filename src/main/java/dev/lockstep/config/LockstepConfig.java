@@ -17,7 +17,7 @@ public record LockstepConfig(
     CommConfig comm,
     SimulateConfig simulate) {
 
-  /** The form without a simulate section (no injected failures). */
+  /** The form without a simulate section (nothing injected). */
   public LockstepConfig(RunConfig run, ModelConfig model, DataConfig data, ObjectiveConfig objective,
                         OptimizerConfig optimizer, UpdateConfig update, CheckpointingConfig checkpointing,
                         BackendConfig backend, OutputConfig output, CommConfig comm) {
@@ -31,11 +31,11 @@ public record LockstepConfig(
         : new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     objective = objective != null ? objective : ObjectiveConfig.of(null);
     optimizer = optimizer != null ? optimizer : new OptimizerConfig(null, null, null, null, null, null, null, null, null);
-    update = update != null ? update : new UpdateConfig(null, null, null);
+    update = update != null ? update : new UpdateConfig(null, null, null, null, null);
     checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null, null);
     backend = backend != null ? backend : new BackendConfig(null, null, null);
     output = output != null ? output : new OutputConfig(null, null, null, null, null, null, null);
     comm = comm != null ? comm : new CommConfig(null, null);
-    simulate = simulate != null ? simulate : new SimulateConfig(null);
+    simulate = simulate != null ? simulate : new SimulateConfig(null, null);
   }
 }

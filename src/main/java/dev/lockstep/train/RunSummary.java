@@ -69,6 +69,11 @@ final class RunSummary {
     fields.put("checkpointing", plan.toMap(batchPerRank));
   }
 
+  /** Adds a field (e.g. the update strategy's own figures). */
+  void put(String key, Object value) {
+    fields.put(key, value);
+  }
+
   byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(fields);

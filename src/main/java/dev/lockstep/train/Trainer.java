@@ -30,7 +30,7 @@ import dev.lockstep.tensor.Buf;
 import dev.lockstep.update.ReplicaCheck;
 import dev.lockstep.update.StepReport;
 import dev.lockstep.update.StepStats;
-import dev.lockstep.update.SyncUpdate;
+import dev.lockstep.update.UpdateStrategies;
 import dev.lockstep.update.UpdateStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -102,8 +102,16 @@ public final class Trainer {
     Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.length());
     RegularizationTerm regularization = new RegularizationTerm(Objectives.regularization(cfg.objective()), params,
         backend);
-    UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
+    MetricsLog[] events = new MetricsLog[1]; // auto's switches: metrics.jsonl event + console line (rank 0)
+    UpdateStrategy update = UpdateStrategies.create(cfg, comm, backend, params, optimizer, (at, from, to, why) -> {
+      say(String.format("update: switching %s -> %s at step %d: %s", from, to, at, why));
+      if (events[0] != null) {
+        events[0].record("event").put("event", "update_mode_switch").put("step", at).put("from", from)
+            .put("to", to).put("reason", why).write();
+      }
+    });
     update.initialize();
+    SimulatedSlowdown slowdown = new SimulatedSlowdown(cfg.simulate().slowRanks(), rank);
 
     ShardedBatches batches = new ShardedBatches(train, rank, ranks, batchPerRank, cfg.run().seed(),
         cfg.data().shuffle());
@@ -139,6 +147,7 @@ public final class Trainer {
     Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
         cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
         lead() ? runDir.path() : null, this::say);
+    events[0] = metrics;
     if (lead()) {
       if (start.resumed()) {
         metrics.record("resume").put("step", start.step()).put("snapshot", start.snapshotDir().toString())
@@ -189,6 +198,7 @@ public final class Trainer {
         executor.backward(dOutBuf, rows);
         lossSum += regularization.addToStep(lead(), globalBatch); // once across ranks: see RegularizationTerm
         backend.synchronize();
+        slowdown.stretch(step, System.nanoTime() - t0);
         long backwardEnd = System.nanoTime();
         long computed = backwardEnd - t0;
         timer.add(Phase.COMPUTE, computed);
@@ -215,7 +225,7 @@ public final class Trainer {
         }
 
         int checkEvery = cfg.update().checkEvery();
-        if (checkEvery > 0 && (step % checkEvery == 0 || step == totalSteps)) {
+        if (checkEvery > 0 && update.replicasInSync() && (step % checkEvery == 0 || step == totalSteps)) {
           ReplicaCheck.requireIdenticalWeights(comm, params.checksum(), step);
         }
         if (step % cfg.output().logEvery() == 0 || step == totalSteps) {
@@ -237,11 +247,12 @@ public final class Trainer {
           windowSamples = 0;
         }
         snapshots.afterStep(step, epoch, batches.stepInEpoch());
-        if (step >= totalSteps) {
+        if (step >= totalSteps || update.endsEpoch()) {
           break;
         }
       }
       console.endEpoch();
+      step = update.synchronize(step); // async: identical weights again; the furthest rank's step count
       boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if ((cfg.output().evalEachEpoch() || lastEpoch) && data.test().size() > 0) {
@@ -280,6 +291,8 @@ public final class Trainer {
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
     summary.checkpointing(plan, batchPerRank);
+    summary.put("update", update.summary());
+    update.close();
     if (lead()) {
       metrics.close();
       runDir.writeAtomically("summary.json", summary.toJson());

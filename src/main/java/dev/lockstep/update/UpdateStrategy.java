@@ -1,12 +1,47 @@
 package dev.lockstep.update;
 
+import java.util.Map;
+
 /**
  * How the gradients of all ranks become one weight update. Called once per step after backward, with the
  * rank's gradients in the model's flat gradient buffer; leaves the updated weights in the parameter buffer.
+ *
+ * <p>Asynchronous strategies let ranks run at their own pace between epoch ends; {@link #synchronize} is where they
+ * meet again with identical weights (evaluation, checks and the end of the run come after it).
  */
-public interface UpdateStrategy {
+public interface UpdateStrategy extends AutoCloseable {
   /** Makes every rank start from the same weights (rank 0's), checking first that the shapes agree. */
   void initialize();
 
   StepStats apply(StepReport local, float lr);
+
+  /**
+   * True right after {@link #apply} when every rank ends the current epoch at its next step boundary (an asynchronous
+   * phase ended: a rank ran out of data, or auto switched back to sync); the caller then ends the epoch.
+   */
+  default boolean endsEpoch() {
+    return false;
+  }
+
+  /**
+   * Collective, at every epoch end: afterwards every replica holds the same weights. Returns the run's step count as
+   * all ranks agree on it (asynchronous ranks may have taken different numbers of steps: the furthest rank's count).
+   */
+  default long synchronize(long localStep) {
+    return localStep;
+  }
+
+  /** Whether the replicas are bit-identical after every step now (sync phases), so checksum checks apply. */
+  default boolean replicasInSync() {
+    return true;
+  }
+
+  /** The strategy's own figures for summary.json (staleness, switches); complete on rank 0. */
+  default Map<String, Object> summary() {
+    return Map.of();
+  }
+
+  /** Ends any thread the strategy started. */
+  @Override
+  default void close() {}
 }

@@ -106,12 +106,12 @@ class LockstepCommandTest {
   @Test
   void configShowReportsEveryProblemWithFileLineAndKeyPath() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.yaml"),
-        "model:\n  layers:\n    - {type: linear, units: 10}\noptimizer:\n  lr: -1\nupdate: {mode: auto}\n");
+        "model:\n  layers:\n    - {type: linear, units: 10}\noptimizer:\n  lr: -1\nupdate: {mode: lazy}\n");
     assertThat(run("config", "show", "-c", bad.toString())).isEqualTo(ExitCodes.USAGE);
     assertThat(out.toString()).isEmpty();
     assertThat(err.toString()).isEqualTo(
         "lockstep: " + bad + ":5: optimizer.lr: must be > 0 (got -1)\n"
-            + "lockstep: " + bad + ":6: update.mode: auto is not implemented yet (only sync)\n");
+            + "lockstep: " + bad + ":6: update.mode: must be one of sync, async, auto (got \"lazy\")\n");
   }
 
   @Test

@@ -246,11 +246,11 @@ class ConfigLoaderTest {
         "    - {type: linear, units: 0}",
         "optimizer:",
         "  lr: 0",
-        "update: {mode: async}"));
+        "update: {mode: lazy}"));
     assertThat(e.lines()).containsExactly(
         file() + ":3: model.layers[0].units: must be >= 1 (got 0)",
         file() + ":5: optimizer.lr: must be > 0 (got 0)",
-        file() + ":6: update.mode: async is not implemented yet (only sync)");
+        file() + ":6: update.mode: must be one of sync, async, auto (got \"lazy\")");
     assertThat(e.getMessage()).isEqualTo(e.lines().get(0));
   }
 

@@ -108,8 +108,8 @@ class ConfigOverrideTest {
     assertThat(error(f, "optimizer.lr=")).isEqualTo("--set optimizer.lr=: optimizer.lr: expected a number, got \"\"");
     assertThat(error(f, "optimizer.lr=~"))
         .isEqualTo("--set optimizer.lr=~: optimizer.lr: no value given (leave the key out to use its default)");
-    assertThat(error(f, "update.mode=async"))
-        .isEqualTo("--set update.mode=async: update.mode: async is not implemented yet (only sync)");
+    assertThat(error(f, "update.mode=lazy"))
+        .isEqualTo("--set update.mode=lazy: update.mode: must be one of sync, async, auto (got \"lazy\")");
     assertThat(error(f, "model.layers=[{type: linear, units: 5}, {type: relu, units: 2}]"))
         .isEqualTo("--set model.layers=[{type: linear, units: 5}, {type: relu, units: 2}]: "
             + "model.layers[1].units: relu is an activation and takes no units");

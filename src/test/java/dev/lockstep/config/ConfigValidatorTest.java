@@ -55,9 +55,7 @@ class ConfigValidatorTest {
       optimizer    | beta1        | 1.5        | must be in [0, 1) (got 1.5)
       optimizer    | beta2        | 1.0        | must be in [0, 1) (got 1)
       optimizer    | eps          | 0.0        | must be > 0 (got 0)
-      update       | mode         | async      | async is not implemented yet (only sync)
-      update       | mode         | auto       | auto is not implemented yet (only sync)
-      update       | mode         | lazy       | must be one of sync (got "lazy")
+      update       | mode         | lazy       | must be one of sync, async, auto (got "lazy")
       update       | check_every  | -1         | must be >= 0 (got -1)
       checkpointing| segments     | 4          | 4 segments but the model has 1 layer (use 1 to 1, 0 or auto)
       checkpointing| segments     | 99999999999 | 99999999999 segments but the model has 1 layer (use 1 to 1, 0 or auto)
@@ -75,6 +73,33 @@ class ConfigValidatorTest {
     String yamlValue = value.isBlank() ? "'" + value + "'" : value;
     assertThat(error(withModel(dir, section + ": {" + key + ": " + yamlValue + "}")))
         .isEqualTo(file() + ":4: " + section + "." + key + ": " + problem);
+  }
+
+  @ParameterizedTest(name = "update.{0}.{1}: {2}")
+  @CsvSource(delimiter = '|', textBlock = """
+      async | algorithm       | gossip | must be one of parameter_server, local_sgd (got "gossip")
+      async | max_staleness   | -1     | must be >= 0 (got -1)
+      async | period          | 0      | must be >= 1 (got 0)
+      async | period_ms       | -5     | must be >= 0 (got -5)
+      auto  | window_steps    | 0      | must be >= 1 (got 0)
+      auto  | recover_ratio   | 1      | must be > 1 (got 1)
+      auto  | straggler_ratio | 1.1    | must be > update.auto.recover_ratio (1.15), or auto would switch back and forth (got 1.1)
+      """)
+  void asyncAndAutoKeysAreCheckedOnTheirOwnLine(String sub, String key, String value, String problem) {
+    assertThat(error(withModel(dir, "update:", "  mode: auto", "  " + sub + ":", "    " + key + ": " + value)))
+        .isEqualTo(file() + ":7: update." + sub + "." + key + ": " + problem);
+  }
+
+  @ParameterizedTest(name = "simulate.slow_ranks[0]: {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      {factor: 3}                              | rank      | must name the rank to slow down (>= 0) (not set)
+      {rank: 1, factor: 0.5}                   | factor    | must be >= 1 (got 0.5)
+      {rank: 1, factor: 2, from_step: -1}      | from_step | must be >= 0 (got -1)
+      {rank: 1, factor: 2, from_step: 9, to_step: 9} | to_step | must be > from_step (9) or 0 for no end (got 9)
+      """)
+  void slowRanksAreChecked(String entry, String key, String problem) {
+    assertThat(error(withModel(dir, "simulate:", "  slow_ranks:", "    - " + entry)))
+        .startsWith(file() + ":").endsWith(": simulate.slow_ranks[0]." + key + ": " + problem);
   }
 
   @ParameterizedTest(name = "schedule.{0}: {1}")
