@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * {@link ConfigLoader}, which knows the file). Types were already checked by binding.
  */
 public final class ConfigValidator {
-  public static final List<String> DATA_FORMATS = List.of("idx");
+  public static final List<String> DATA_FORMATS = List.of("idx", "text");
   public static final List<String> NORMALIZE = List.of("none", "unit", "standard");
   public static final List<String> OBJECTIVES = List.of("cross_entropy", "mse");
   public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
@@ -18,10 +18,13 @@ public final class ConfigValidator {
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
   public static final List<String> COMM_ALGORITHMS = List.of("mpj");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
+  /** Layers of sequence models; only with data.format text (their ids and positions come from the text). */
+  public static final List<String> SEQUENCE_LAYER_TYPES = List.of("embedding", "layer_norm", "transformer_block",
+      "lm_head");
   public static final List<String> INITS = List.of("he", "xavier");
 
   /** Values the design names whose implementation has not landed: rejected with "not implemented yet". */
-  private static final List<String> PLANNED_DATA_FORMATS = List.of("csv", "text", "synthetic");
+  private static final List<String> PLANNED_DATA_FORMATS = List.of("csv", "synthetic");
   private static final List<String> PLANNED_UPDATE_MODES = List.of("async", "auto");
 
   private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -33,7 +36,7 @@ public final class ConfigValidator {
   public static List<ConfigProblem> problems(LockstepConfig c) {
     Checks k = new Checks();
     run(k, c.run());
-    model(k, c.model());
+    model(k, c.model(), c.data().format().equals("text"));
     data(k, c.data());
     k.oneOf("objective.type", c.objective().type(), OBJECTIVES);
     optimizer(k, c.optimizer());
@@ -56,19 +59,24 @@ public final class ConfigValidator {
     k.notBlank("run.out_dir", r.outDir());
   }
 
-  private static void model(Checks k, ModelConfig m) {
+  private static void model(Checks k, ModelConfig m, boolean text) {
     if (m.layers().isEmpty()) {
       k.fail("model.layers", "must list at least one layer, e.g. [{type: linear, units: 10}]");
     }
     for (int i = 0; i < m.layers().size(); i++) {
-      layer(k, KeyPath.element("model.layers", i), m.layers().get(i));
+      layer(k, KeyPath.element("model.layers", i), m.layers().get(i), text);
     }
   }
 
-  private static void layer(Checks k, String path, LayerSpec l) {
+  private static void layer(Checks k, String path, LayerSpec l, boolean text) {
+    if (l.type() != null && SEQUENCE_LAYER_TYPES.contains(l.type())) {
+      sequenceLayer(k, path, l, text);
+      return;
+    }
     if (!k.oneOf(path + ".type", l.type(), LAYER_TYPES)) {
       return;
     }
+    noSequenceKeys(k, path, l);
     if (l.type().equals("linear")) {
       if (l.units() == null) {
         k.fail(path + ".units", "a linear layer needs units >= 1");
@@ -85,6 +93,42 @@ public final class ConfigValidator {
       if (l.init() != null) {
         k.fail(path + ".init", l.type() + " is an activation and takes no init");
       }
+    }
+  }
+
+  private static void sequenceLayer(Checks k, String path, LayerSpec l, boolean text) {
+    if (!text) {
+      k.fail(path + ".type", l.type() + " is a sequence layer: it needs data.format text");
+    }
+    if (l.type().equals("embedding")) {
+      if (l.units() == null) {
+        k.fail(path + ".units", "an embedding needs units >= 1 (channels per position)");
+      } else {
+        k.atLeast(path + ".units", l.units(), 1);
+      }
+    } else if (l.units() != null) {
+      k.fail(path + ".units", l.type() + " takes no units (its width comes from the layer before"
+          + (l.type().equals("lm_head") ? ", its outputs from the vocabulary)" : ")"));
+    }
+    if (l.heads() != null && !l.type().equals("transformer_block")) {
+      k.fail(path + ".heads", "only a transformer_block has heads");
+    } else if (l.heads() != null) {
+      k.atLeast(path + ".heads", l.heads(), 1);
+    }
+    if (l.positional() != null && !l.type().equals("embedding")) {
+      k.fail(path + ".positional", "only an embedding has positional");
+    }
+    if (l.init() != null) {
+      k.fail(path + ".init", l.type() + " takes no init");
+    }
+  }
+
+  private static void noSequenceKeys(Checks k, String path, LayerSpec l) {
+    if (l.heads() != null) {
+      k.fail(path + ".heads", "only a transformer_block has heads");
+    }
+    if (l.positional() != null) {
+      k.fail(path + ".positional", "only an embedding has positional");
     }
   }
 
@@ -105,6 +149,11 @@ public final class ConfigValidator {
     k.above("data.std", d.std(), 0);
     k.atLeast("data.limit_train", d.limitTrain(), 0);
     k.atLeast("data.limit_test", d.limitTest(), 0);
+    k.notBlank("data.path", d.path());
+    k.atLeast("data.context", d.context(), 1);
+    if (k.finite("data.val_fraction", d.valFraction()) && !(d.valFraction() > 0 && d.valFraction() < 1)) {
+      k.fail("data.val_fraction", "must be in (0, 1) (got " + number(d.valFraction()) + ")");
+    }
   }
 
   private static void optimizer(Checks k, OptimizerConfig o) {

@@ -4,6 +4,8 @@ package dev.lockstep.config;
  * data: where samples come from and how each rank batches them. {@code batch_size} is per rank; the global
  * batch is batch_size × ranks. format idx reads the four MNIST-style files in {@code dir}.
  * normalize: none | unit (x/255) | standard (then (x/255 - mean)/std).
+ * format text reads UTF-8 {@code path} (a file, or every regular file of a directory): {@code context} characters
+ * per window, the last {@code val_fraction} of the text held out for validation.
  */
 public record DataConfig(
     String format,
@@ -18,7 +20,18 @@ public record DataConfig(
     Double mean,
     Double std,
     Integer limitTrain,
-    Integer limitTest) {
+    Integer limitTest,
+    String path,
+    Integer context,
+    Double valFraction) {
+  /** The image-dataset fields only (text keys at their defaults). */
+  public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
+      String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
+      Integer limitTrain, Integer limitTest) {
+    this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
+        limitTrain, limitTest, null, null, null);
+  }
+
   public DataConfig {
     format = format != null ? format : "idx";
     dir = dir != null ? dir : "/usr/share/datasets/fashion-mnist";
@@ -33,5 +46,8 @@ public record DataConfig(
     std = std != null ? std : 0.3530;
     limitTrain = limitTrain != null ? limitTrain : 0;
     limitTest = limitTest != null ? limitTest : 0;
+    path = path != null ? path : "/usr/share/games/fortunes";
+    context = context != null ? context : 64;
+    valFraction = valFraction != null ? valFraction : 0.1;
   }
 }
