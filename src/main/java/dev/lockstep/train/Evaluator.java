@@ -29,30 +29,34 @@ final class Evaluator {
   private final Backend backend;
   private final StepExecutor executor;
   private final Objective objective;
-  private final int outWidth;
+  private final RowEncoding encoding;
 
-  Evaluator(Communicator comm, Backend backend, StepExecutor executor, Objective objective, int outWidth) {
+  Evaluator(Communicator comm, Backend backend, StepExecutor executor, Objective objective, RowEncoding encoding) {
     this.comm = comm;
     this.backend = backend;
     this.executor = executor;
     this.objective = objective;
-    this.outWidth = outWidth;
+    this.encoding = encoding;
   }
 
   Result evaluate(Dataset test, TargetEncoder targets, int batchSize) {
     EvalShard shard = new EvalShard(test, comm.rank(), comm.size(), batchSize);
     Batch batch = Batch.forDataset(test, batchSize);
-    Buf x = backend.allocate((long) batchSize * test.width());
+    int inWidth = encoding.inputWidth(), positions = encoding.positions(), classes = encoding.classes();
+    int outWidth = positions * classes;
+    Buf x = backend.allocate((long) batchSize * inWidth);
     float[] out = new float[batchSize * outWidth];
     double[] totals = new double[3]; // loss sum, correct, samples
     while (shard.next(batch)) {
       int rows = batch.rows();
-      backend.upload(batch.x(), 0, x.view(0, (long) rows * test.width()));
+      backend.upload(encoding.input(batch), 0, x.view(0, (long) rows * inWidth));
       Buf output = executor.infer(x, rows);
       backend.download(output.view(0, (long) rows * outWidth), out, 0);
-      totals[0] += objective.loss(out, targets.encode(batch.labels(), rows), rows, outWidth);
-      totals[1] += Accuracy.correct(out, batch.labels(), rows, outWidth);
-      totals[2] += rows;
+      int[] labels = encoding.targets(batch);
+      int targetRows = rows * positions; // per position for a sequence model: samples counts characters
+      totals[0] += objective.loss(out, targets.encode(labels, targetRows), targetRows, classes);
+      totals[1] += Accuracy.correct(out, labels, targetRows, classes);
+      totals[2] += targetRows;
     }
     comm.allreduceSum(totals);
     return new Result(totals[0], Math.round(totals[1]), Math.round(totals[2]));

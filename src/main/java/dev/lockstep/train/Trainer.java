@@ -6,7 +6,12 @@ import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.Datasets;
+import dev.lockstep.data.CharVocabulary;
 import dev.lockstep.data.ShardedBatches;
+import dev.lockstep.data.TextCorpus;
+import dev.lockstep.data.TextWindows;
+import dev.lockstep.data.TrainBatches;
+import dev.lockstep.lm.LanguageModels;
 import dev.lockstep.metrics.MetricsLog;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
@@ -63,13 +68,28 @@ public final class Trainer {
     int batchPerRank = cfg.data().batchSize();
     int globalBatch = batchPerRank * ranks;
 
-    dev.lockstep.data.TrainTest data = Datasets.load(cfg.data());
-    Dataset train = data.train();
-    Model model = Model.build(cfg.model(), train.width());
-    if (model.outputWidth() != train.numClasses()) {
-      throw new IllegalArgumentException(String.format("model.layers: the last layer has %d outputs but %s has %d "
-          + "classes", model.outputWidth(), cfg.data().dir(), train.numClasses()));
+    TextCorpus corpus = cfg.data().format().equals("text") ? TextCorpus.load(cfg.data()) : null;
+    dev.lockstep.data.TrainTest data = corpus == null ? Datasets.load(cfg.data()) : null;
+    Model model;
+    RowEncoding encoding;
+    if (corpus == null) {
+      Dataset train = data.train();
+      model = Model.build(cfg.model(), train.width());
+      if (model.outputWidth() != train.numClasses()) {
+        throw new IllegalArgumentException(String.format("model.layers: the last layer has %d outputs but %s has %d "
+            + "classes", model.outputWidth(), cfg.data().dir(), train.numClasses()));
+      }
+      encoding = RowEncoding.rows(train.width(), train.numClasses());
+    } else {
+      int vocab = corpus.vocabulary().size();
+      model = LanguageModels.build(cfg.model(), cfg.data().context(), vocab);
+      encoding = RowEncoding.textWindows(cfg.data().context(), model.outputWidth() / vocab, vocab, batchPerRank);
     }
+    int positions = encoding.positions();
+    int sampleWidth = corpus == null ? data.train().width() : cfg.data().context() + 1;
+    Dataset test = corpus == null ? data.test()
+        : corpus.validationWindows(cfg.data().context(), positions == 1 ? 1 : cfg.data().context(),
+            cfg.data().limitTest());
     Parameters params = new Parameters(model, backend);
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
@@ -77,12 +97,14 @@ public final class Trainer {
     UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
     update.initialize();
 
-    ShardedBatches batches = new ShardedBatches(train, rank, ranks, batchPerRank, cfg.run().seed(),
-        cfg.data().shuffle());
+    TrainBatches batches = corpus != null
+        ? new TextWindows(corpus.trainIds(), cfg.data().context(), rank, ranks, batchPerRank, cfg.run().seed())
+        : new ShardedBatches(data.train(), rank, ranks, batchPerRank, cfg.run().seed(), cfg.data().shuffle());
     long stepsPerEpoch = batches.stepsPerEpoch();
     if (stepsPerEpoch == 0) {
       throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank = %d exceeds the "
-          + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch, train.size()));
+          + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch,
+          data.train().size()));
     }
     int epochs = cfg.run().epochs();
     long totalSteps = stepsPerEpoch * epochs;
@@ -92,7 +114,7 @@ public final class Trainer {
     }
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
-    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
+    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, encoding);
 
     RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl")) : null;
@@ -100,15 +122,23 @@ public final class Trainer {
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
           ranks, batchPerRank, backend.name(), model.describe(), params.length(), runDir.path()));
+      if (corpus != null) {
+        runDir.writeAtomically(CharVocabulary.FILE, corpus.vocabulary().toJson());
+        say(String.format(java.util.Locale.ROOT, "text: %d file(s), %d training and %d validation characters, "
+            + "vocabulary %d, windows of %d | unigram baseline %.3f bits/char", corpus.files(),
+            corpus.trainIds().length, corpus.validationIds().length, corpus.vocabulary().size(),
+            cfg.data().context(), corpus.unigramBitsPerChar()));
+      }
     }
 
     int outWidth = model.outputWidth();
-    Batch batch = new Batch(batchPerRank, train.width());
-    Buf xBuf = backend.allocate((long) batchPerRank * train.width());
+    Batch batch = new Batch(batchPerRank, sampleWidth);
+    int inWidth = encoding.inputWidth(), classes = encoding.classes();
+    Buf xBuf = backend.allocate((long) batchPerRank * inWidth);
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
     float[] out = new float[batchPerRank * outWidth];
     float[] dOut = new float[batchPerRank * outWidth];
-    TargetEncoder targets = new TargetEncoder(cfg.objective().type(), outWidth, batchPerRank);
+    TargetEncoder targets = new TargetEncoder(cfg.objective().type(), classes, batchPerRank * positions);
 
     PhaseTimer timer = new PhaseTimer();
     long step = 0, windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
@@ -121,12 +151,14 @@ public final class Trainer {
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();
-        backend.upload(batch.x(), 0, xBuf.view(0, (long) rows * train.width()));
+        backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
         Buf output = executor.forward(xBuf, rows);
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
-        double lossSum = objective.lossAndGradient(out, targets.encode(batch), rows, outWidth, dOut,
-            1f / globalBatch);
-        int correct = dev.lockstep.objective.Accuracy.correct(out, batch.labels(), rows, outWidth);
+        int[] labels = encoding.targets(batch);
+        int targetRows = rows * positions; // one target per position: each scored as a row of `classes` logits
+        double lossSum = objective.lossAndGradient(out, targets.encode(labels, targetRows), targetRows, classes,
+            dOut, 1f / (globalBatch * positions));
+        int correct = dev.lockstep.objective.Accuracy.correct(out, labels, targetRows, classes);
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
         backend.synchronize();
@@ -134,7 +166,7 @@ public final class Trainer {
         timer.add(Phase.COMPUTE, computed);
 
         float lr = (float) schedule.lr(step);
-        StepStats stats = update.apply(new StepReport(lossSum, correct, rows, computed / 1e9), lr);
+        StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9), lr);
         timer.add(Phase.COMMUNICATION, (long) (stats.commSeconds() * 1e9));
         timer.add(Phase.WAIT, (long) (stats.waitSeconds() * 1e9));
         step++;
@@ -173,13 +205,24 @@ public final class Trainer {
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
         long te = System.nanoTime();
-        lastEval = evaluator.evaluate(data.test(), targets, batchPerRank);
+        lastEval = evaluator.evaluate(test, targets, batchPerRank);
         timer.add(Phase.EVALUATION, System.nanoTime() - te);
-        say(String.format(java.util.Locale.ROOT, "epoch %d/%d | test accuracy %.4f | test loss %.4f (%d samples)",
-            epoch + 1, epochs, lastEval.accuracy(), lastEval.meanLoss(), lastEval.samples()));
+        if (corpus == null) {
+          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | test accuracy %.4f | test loss %.4f (%d samples)",
+              epoch + 1, epochs, lastEval.accuracy(), lastEval.meanLoss(), lastEval.samples()));
+        } else {
+          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | validation loss %.4f | %.3f bits/char | "
+              + "accuracy %.4f (%d characters)", epoch + 1, epochs, lastEval.meanLoss(),
+              lastEval.meanLoss() / Math.log(2), lastEval.accuracy(), lastEval.samples()));
+        }
         if (lead()) {
-          metrics.record("eval").put("step", step).put("epoch", epoch + 1).put("test_accuracy", lastEval.accuracy())
-              .put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples()).write();
+          var record = metrics.record("eval").put("step", step).put("epoch", epoch + 1)
+              .put("test_accuracy", lastEval.accuracy()).put("test_loss", lastEval.meanLoss())
+              .put("samples", lastEval.samples());
+          if (corpus != null) {
+            record.put("bits_per_char", lastEval.meanLoss() / Math.log(2));
+          }
+          record.write();
         }
       }
       windowStart = System.nanoTime(); // evaluation is not training throughput
