@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         "2:bad usage, config or data",
         "3:a rank failed",
         "4:no usable device when one was demanded"},
-    subcommands = {TrainCommand.class, ConfigCommand.class, HelpCommand.class})
+    subcommands = {TrainCommand.class, ConfigCommand.class, SampleCommand.class, HelpCommand.class})
 public final class LockstepCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -64,6 +64,6 @@ public final class LockstepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing command: expected one of train, config, help");
+    throw new ParameterException(spec.commandLine(), "Missing command: expected one of train, config, sample, help");
   }
 }
