@@ -102,7 +102,7 @@ public final class ConfigValidator {
     }
     if (l.type().equals("embedding")) {
       if (l.units() == null) {
-        k.fail(path + ".units", "an embedding needs units >= 1 (channels per position)");
+        k.fail(path + ".units", "an embedding needs units >= 1, its channels per position");
       } else {
         k.atLeast(path + ".units", l.units(), 1);
       }

@@ -22,6 +22,7 @@ public final class CausalSelfAttention implements Layer {
   private final HostCopy outHost = new HostCopy();
   private final double[] att; // [T] weights of one query row
   private final double[] dAtt; // [T]
+  private final double[] acc; // [d] one output row
 
   public CausalSelfAttention(int positions, int channels, int heads) {
     if (positions <= 0 || channels <= 0 || heads <= 0 || channels % heads != 0) {
@@ -35,6 +36,7 @@ public final class CausalSelfAttention implements Layer {
     this.scale = 1.0 / Math.sqrt(headSize);
     this.att = new double[positions];
     this.dAtt = new double[positions];
+    this.acc = new double[headSize];
   }
 
   @Override
@@ -68,12 +70,16 @@ public final class CausalSelfAttention implements Layer {
         for (int t = 0; t < positions; t++) {
           weights(qkv, b, h, t);
           int yo = (b * positions + t) * channels + h * headSize;
-          for (int i = 0; i < headSize; i++) {
-            double s = 0;
-            for (int u = 0; u <= t; u++) {
-              s += att[u] * qkv[offset(b, u, 2, h) + i];
+          java.util.Arrays.fill(acc, 0.0);
+          for (int u = 0; u <= t; u++) { // y_t = Σ_u a_tu v_u, v rows read contiguously
+            double w = att[u];
+            int vo = offset(b, u, 2, h);
+            for (int i = 0; i < headSize; i++) {
+              acc[i] += w * qkv[vo + i];
             }
-            out[yo + i] = (float) s;
+          }
+          for (int i = 0; i < headSize; i++) {
+            out[yo + i] = (float) acc[i];
           }
         }
       }
