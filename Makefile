@@ -8,7 +8,7 @@ APT_PACKAGES := libmpj-java dataset-fashion-mnist fortunes
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
-.PHONY: deps build run test bench bench-train clean
+.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing clean
 
 deps: $(M2_MPJ)
 
@@ -40,5 +40,16 @@ test: deps
 bench: build
 	bench/train-throughput.sh
 
+# Gradient checkpointing: activation MiB, peak RSS, ms/step for segments 0, 2, 4, auto on a deep MLP
+# (784 → 2048×16 → 10, batch 256, 1 rank). BENCH_ARGS="--hidden 1024" for a smaller one.
+bench-checkpointing: build
+	bin/lockstep bench checkpointing $(BENCH_ARGS)
+
 clean:
 	mvn -q -B clean
+
+# Allreduce micro-benchmark: median ms and GB/s per algorithm (NP ranks, DEV multicore|niodev).
+DEV ?= multicore
+SIZES ?= 4K,256K,4M,7.1M,64M
+bench-allreduce: build
+	bin/lockstep bench allreduce --np $(NP) --dev $(DEV) --sizes $(SIZES)

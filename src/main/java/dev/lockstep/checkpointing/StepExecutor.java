@@ -11,21 +11,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one step's forward and backward through a model, keeping every layer's output (the {@code segments: 0}
- * plan). All activation and gradient buffers are allocated once, for {@code maxBatch} rows, and reused by every
- * step; a smaller batch uses their leading rows. Gradient checkpointing proper (segments > 0: keep only each
- * segment's input, recompute in backward) is not implemented yet; that will be a separate constructor/plan.
+ * Runs one step's forward and backward through a model under a {@link SegmentPlan}. With {@code segments: 0}
+ * every layer's output is kept. With k segments, forward keeps only the segment checkpoints (each segment's
+ * output, which is the next one's input) once a segment is done; backward recomputes a segment's forward just
+ * before backpropagating through it (the last segment's outputs are still in place and are not recomputed).
+ * The recompute runs the same layer calls on the same inputs into the same buffers, so gradients are
+ * bit-identical to {@code segments: 0} on a deterministic backend.
  *
- * <p>The caller owns the input {@code x} and {@code dOutput}; {@code x} must stay unchanged between
+ * <p>All activations live in one arena laid out by the plan, plus two ping-pong buffers for dL/d(activation);
+ * all are allocated once, for {@code maxBatch} rows, and reused by every step; a smaller batch uses their
+ * leading rows. The caller owns the input {@code x} and {@code dOutput}; {@code x} must stay unchanged between
  * {@link #forward} and {@link #backward}. One executor per rank; not thread-safe.
  */
 public final class StepExecutor {
   private final Parameters params;
   private final Backend be;
   private final List<Layer> layers;
+  private final SegmentPlan plan;
   private final int maxBatch;
-  private final Buf[] outputs; // outputs[i]: [maxBatch, layers[i].out]
-  private final int scratchWidth; // widest layer input after the first: dx of layers 1..L-1
+  private final Buf arena; // [maxBatch × plan.arenaRowFloats()]: every output lives in a view of it
+  private final Buf[] outputs; // outputs[i]: [maxBatch, layers[i].out], a view of the arena at the plan's offset
   private final Buf gradA; // [maxBatch, scratchWidth] ping-pong buffers for dL/d(activation)
   private final Buf gradB;
   private final Map<Integer, LayerRange> rangeOfLayer = new HashMap<>();
@@ -36,7 +41,12 @@ public final class StepExecutor {
   private Buf outputView; // [outputViewBatch, outWidth], cached so a steady batch size allocates nothing
   private int outputViewBatch = -1;
 
+  /** Keeps every activation ({@code segments: 0}). */
   public StepExecutor(Model model, Parameters params, Backend be, int maxBatch) {
+    this(model, params, be, maxBatch, SegmentPlanner.keepEverything(model));
+  }
+
+  public StepExecutor(Model model, Parameters params, Backend be, int maxBatch, SegmentPlan plan) {
     if (params.model() != model) {
       throw new IllegalArgumentException("step executor: parameters belong to another model");
     }
@@ -46,25 +56,30 @@ public final class StepExecutor {
     this.params = params;
     this.be = be;
     this.layers = model.layers();
+    this.plan = plan;
     this.maxBatch = maxBatch;
+    checkPlanFits(plan, layers);
+    this.arena = be.allocate(maxBatch * plan.arenaRowFloats());
     this.outputs = new Buf[layers.size()];
     for (int i = 0; i < layers.size(); i++) {
-      outputs[i] = be.allocate((long) maxBatch * layers.get(i).outFeatures());
+      outputs[i] = arena.view(maxBatch * plan.outputRowOffset(i), (long) maxBatch * layers.get(i).outFeatures());
     }
-    this.scratchWidth = scratchWidth(layers);
-    this.gradA = scratchWidth > 0 ? be.allocate((long) maxBatch * scratchWidth) : null;
-    this.gradB = scratchWidth > 0 ? be.allocate((long) maxBatch * scratchWidth) : null;
+    long scratch = plan.scratchRowFloats();
+    this.gradA = scratch > 0 ? be.allocate(maxBatch * scratch) : null;
+    this.gradB = scratch > 0 ? be.allocate(maxBatch * scratch) : null;
     for (LayerRange r : params.layerRanges()) {
       rangeOfLayer.put(r.layerIndex(), r);
     }
   }
 
-  private static int scratchWidth(List<Layer> layers) {
-    int width = 0;
-    for (int i = 1; i < layers.size(); i++) {
-      width = Math.max(width, layers.get(i).inFeatures());
+  private static void checkPlanFits(SegmentPlan plan, List<Layer> layers) {
+    boolean fits = plan.layerCount() == layers.size();
+    for (int i = 0; fits && i < layers.size(); i++) {
+      fits = plan.outputWidth(i) == layers.get(i).outFeatures();
     }
-    return width;
+    if (!fits) {
+      throw new IllegalArgumentException("step executor: the segment plan was made for another model");
+    }
   }
 
   /** Called during {@link #backward} as each layer's gradient range becomes final; null to stop. */
@@ -76,7 +91,10 @@ public final class StepExecutor {
     return maxBatch;
   }
 
-  /** x: [batch, in] → output: [batch, out] (a view into the executor's buffer, valid until the next call). */
+  /**
+   * x: [batch, in] → output: [batch, out] (a view into the executor's arena, valid until the next forward or
+   * backward: a backward with checkpointing reuses its rows).
+   */
   public Buf forward(Buf x, int batch) {
     checkBatch(batch);
     int in = layers.get(0).inFeatures();
@@ -112,15 +130,34 @@ public final class StepExecutor {
           + batch + ", " + out + "]");
     }
     Buf dy = dOutput;
-    for (int i = layers.size() - 1; i >= 0; i--) {
-      Buf x = i == 0 ? input : outputs[i - 1];
-      Buf dx = i == 0 ? null : (dy == gradA ? gradB : gradA); // never write the buffer we read
-      layers.get(i).backward(be, x, outputs[i], dy, dx, batch);
-      LayerRange range = rangeOfLayer.get(i);
-      if (listener != null && range != null) {
-        listener.gradientReady(range);
+    List<SegmentPlan.Segment> segments = plan.segments();
+    for (int s = segments.size() - 1; s >= 0; s--) {
+      SegmentPlan.Segment seg = segments.get(s);
+      if (s < segments.size() - 1) {
+        recomputeInterior(seg, batch);
       }
-      dy = dx;
+      for (int i = seg.to() - 1; i >= seg.from(); i--) {
+        Buf x = i == 0 ? input : outputs[i - 1];
+        Buf dx = i == 0 ? null : (dy == gradA ? gradB : gradA); // never write the buffer we read
+        layers.get(i).backward(be, x, outputs[i], dy, dx, batch);
+        LayerRange range = rangeOfLayer.get(i);
+        if (listener != null && range != null) {
+          listener.gradientReady(range);
+        }
+        dy = dx;
+      }
+    }
+  }
+
+  /**
+   * Forward again through a segment's interior (all its layers but the last, whose output is the kept
+   * checkpoint), from its kept input: the same calls as in {@link #forward}, into the same buffers.
+   */
+  private void recomputeInterior(SegmentPlan.Segment seg, int batch) {
+    Buf current = seg.from() == 0 ? input : outputs[seg.from() - 1];
+    for (int i = seg.from(); i < seg.to() - 1; i++) {
+      layers.get(i).forward(be, current, outputs[i], batch);
+      current = outputs[i];
     }
   }
 
@@ -133,15 +170,16 @@ public final class StepExecutor {
   }
 
   /**
-   * Bytes of the executor's activation buffers alive at the peak (during backward) for {@code batch} rows: every
-   * layer's output plus the two gradient ping-pong buffers. The caller's input and dOutput are not counted.
+   * Bytes of the executor's activation buffers alive at the peak (during backward) for {@code batch} rows: the
+   * plan's arena and the two gradient ping-pong buffers (see {@link SegmentPlan}). The caller's input and
+   * dOutput are not counted. At {@link #maxBatch()} this is exactly what the executor allocated.
    */
   public long activationBytes(int batch) {
-    long floats = 2L * batch * scratchWidth;
-    for (Layer layer : layers) {
-      floats += (long) batch * layer.outFeatures();
-    }
-    return floats * Float.BYTES;
+    return plan.peakActivationBytes(batch);
+  }
+
+  public SegmentPlan plan() {
+    return plan;
   }
 
   public Parameters parameters() {

@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.config.ConfigWriter;
+import dev.lockstep.config.LockstepConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Validates like train does (exit 2 and file:line: key.path: problem on stderr when something is wrong) "
             + "and prints YAML that lockstep reads back unchanged: a full, explicit copy to start a new config "
-            + "from, or to see what a run will use."},
+            + "from, or to see what a run will use. The gradient-checkpointing plan (which layers form each "
+            + "segment, predicted activation memory per rank) follows as YAML comments."},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
     footer = {
@@ -37,8 +39,16 @@ final class ConfigShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String yaml = ConfigWriter.toYaml(config.load());
-    spec.commandLine().getOut().print(yaml);
+    LockstepConfig cfg = config.load();
+    String plan;
+    try {
+      plan = CheckpointingPlanComment.of(cfg);
+    } catch (IllegalArgumentException e) { // the config does not fit its model or data, as train would find
+      spec.commandLine().getErr().println("lockstep: " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    spec.commandLine().getOut().print(ConfigWriter.toYaml(cfg));
+    spec.commandLine().getOut().print(plan);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }

@@ -29,6 +29,10 @@ import picocli.CommandLine.Spec;
     footer = {
         "  lockstep train -c configs/fashion-mnist-mlp.yaml --np 2",
         "  lockstep config show -c configs/fashion-mnist-mlp.yaml --set optimizer.lr=0.1",
+        "  lockstep doctor",
+        "  lockstep plot runs/fashion-mnist-mlp",
+        "  lockstep compare runs/sync runs/async",
+        "  source <(lockstep completion)",
         "  lockstep help train"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -37,7 +41,8 @@ import picocli.CommandLine.Spec;
         "2:bad usage, config or data",
         "3:a rank failed",
         "4:no usable device when one was demanded"},
-    subcommands = {TrainCommand.class, ConfigCommand.class, SampleCommand.class, HelpCommand.class})
+    subcommands = {TrainCommand.class, ConfigCommand.class, SampleCommand.class, BenchCommand.class,
+        PlotCommand.class, CompareCommand.class, DoctorCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class LockstepCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -64,6 +69,7 @@ public final class LockstepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing command: expected one of train, config, sample, help");
+    throw new ParameterException(spec.commandLine(),
+        "Missing command: expected one of train, config, sample, bench, plot, compare, doctor, completion, help");
   }
 }

@@ -34,7 +34,13 @@ import picocli.CommandLine.Spec;
             + "replicas stay identical.",
         "",
         "The run writes <run.out_dir>/<run.name>/: config.yaml (the effective config), metrics.jsonl, "
-            + "summary.json, checkpoints/ and model.safetensors.",
+            + "summary.json, checkpoints/ and model.safetensors; plots/*.png with output.plots: true, trace.json "
+            + "(open in chrome://tracing or ui.perfetto.dev) with output.trace: true.",
+        "",
+        "On a terminal rank 0 draws a progress bar per epoch (steps, ETA, loss, accuracy, samples/s, share of "
+            + "time in communication); otherwise (a pipe, a file, CI) it prints a plain line every "
+            + "output.log_every steps:",
+        "  step 450/936 | epoch 1/2 | loss 0.3912 | 6100 samples/s | comm 30%% | wait 1%%",
         "",
         "Ranks can also be started with MPJ's own starter; they take the same arguments:",
         "  mpjrun.sh -np 4 -dev multicore -jar lockstep.jar train -c cfg.yaml"},
@@ -48,8 +54,17 @@ import picocli.CommandLine.Spec;
         "    lockstep train -c configs/fashion-mnist-mlp.yaml --np 4 \\",
         "        --set optimizer.lr=0.1 --set run.max_steps=100",
         "",
+        "  A script that follows the loss as JSON:",
+        "    lockstep train -c cfg.yaml --json | jq -c 'select(.kind == \"step\") | [.step, .loss]'",
+        "",
+        "  Record a timeline and charts of the run:",
+        "    lockstep train -c cfg.yaml --set output.trace=true --set output.plots=true",
+        "",
         "  One process per rank across the hosts listed in machines.txt:",
-        "    lockstep train -c cfg.yaml --np 8 --dev niodev --machines machines.txt"},
+        "    lockstep train -c cfg.yaml --np 8 --dev niodev --machines machines.txt",
+        "",
+        "  Continue an interrupted run from its newest snapshot (output.save_every_steps > 0):",
+        "    lockstep train -c cfg.yaml --resume runs/fashion-mnist-mlp"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every rank finished",
@@ -80,6 +95,27 @@ final class TrainCommand implements Callable<Integer> {
       description = "Hosts for niodev/hybdev, one per line (as MPJ's machines file); ranks are placed in order.")
   Path machines;
 
+  @Option(names = {"-q", "--quiet"},
+      description = "Print only errors and the final summary (with the run directory).")
+  boolean quiet;
+
+  @Option(names = "--json",
+      description = {
+          "For scripts: stdout carries exactly the records of metrics.jsonl, one JSON object per line, as they "
+              + "are logged ({\"kind\": \"step\"|\"eval\", ...}); the summary goes to stderr."})
+  boolean json;
+
+  @Option(names = "--resume", paramLabel = "DIR",
+      description = {
+          "Continue from a snapshot: a run directory (its newest checkpoints/step-NNNNNN) or one snapshot "
+              + "directory. The run goes on in that run directory (metrics.jsonl is appended to, after a "
+              + "\"resume\" record). With the same --np the result is bit-identical to an uninterrupted run; "
+              + "another --np is allowed and the run says what changes. The config must match the snapshot's "
+              + "except run.epochs, run.max_steps, run.name, run.out_dir, output.*, comm.*, simulate.*, "
+              + "backend.threads, update.check_every and update.on_nonfinite; otherwise it is refused (exit 2) "
+              + "naming the keys that differ, and nothing is written."})
+  Path resume;
+
   @Override
   public Integer call() {
     checkOptions();
@@ -94,6 +130,12 @@ final class TrainCommand implements Callable<Integer> {
     if (!DEVICES.contains(device)) {
       throw usage("--dev must be one of " + String.join(", ", DEVICES) + " (got '" + device + "')");
     }
+    if (quiet && json) {
+      throw usage("--quiet and --json exclude each other (--json already prints no progress lines)");
+    }
+    if (resume != null && !Files.isDirectory(resume)) {
+      throw usage("--resume: no such directory: " + resume);
+    }
     if (machines != null) {
       if (device.equals("multicore")) {
         throw usage("--machines is for --dev niodev or hybdev; multicore runs on this machine only");
@@ -107,9 +149,19 @@ final class TrainCommand implements Callable<Integer> {
   /** What every rank runs: the same train command, with the config by absolute path (ranks may start elsewhere). */
   List<String> rankArgs() {
     List<String> args = new ArrayList<>(List.of("train", "-c", absolute(config.file).toString()));
+    if (resume != null) {
+      args.add("--resume");
+      args.add(absolute(resume).toString());
+    }
     for (String o : config.overrides) {
       args.add("--set");
       args.add(o);
+    }
+    if (quiet) {
+      args.add("--quiet");
+    }
+    if (json) {
+      args.add("--json");
     }
     return args;
   }

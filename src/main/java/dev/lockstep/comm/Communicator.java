@@ -1,5 +1,7 @@
 package dev.lockstep.comm;
 
+import java.nio.FloatBuffer;
+
 /**
  * Collectives among the ranks of one run. Every call is collective (all ranks must make it, in the same order)
  * and has a deadline: a call that cannot complete ends the job with an error naming the rank.
@@ -11,6 +13,17 @@ public interface Communicator extends AutoCloseable {
 
   /** In-place SUM over ranks of buf[offset, offset+length); the result is identical on every rank. */
   void allreduceSum(float[] buf, int offset, int length);
+
+  /**
+   * In-place SUM over ranks of buf[offset, offset+length) by absolute index (position and limit are ignored). The
+   * default copies through an array; implementations that can reduce (direct) buffers in place override it.
+   */
+  default void allreduceSum(FloatBuffer buf, int offset, int length) {
+    float[] tmp = new float[length];
+    buf.get(offset, tmp, 0, length);
+    allreduceSum(tmp, 0, length);
+    buf.put(offset, tmp, 0, length);
+  }
 
   void allreduceSum(double[] buf);
 

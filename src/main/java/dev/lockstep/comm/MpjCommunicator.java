@@ -1,7 +1,10 @@
 package dev.lockstep.comm;
 
+import dev.lockstep.comm.shm.SharedMemoryGroup;
 import java.io.PrintStream;
+import java.nio.FloatBuffer;
 import java.util.Locale;
+import java.util.Set;
 import mpi.MPI;
 import mpi.MPIException;
 
@@ -15,13 +18,26 @@ import mpi.MPIException;
  * <p>MPJ collectives mishandle non-zero array offsets (mpj-notes.md); calls with an offset go through a scratch array
  * at offset 0. MPJ's reduction copies the send array into the receive array first, so passing the same array as both
  * is a correct in-place allreduce.
+ *
+ * <p>Float allreduce and broadcast go by {@link CommAlgorithm} ({@code comm.algorithm}, default auto): ranks that
+ * are threads of one JVM ({@code multicore} under lockstep's launcher) use {@link SharedMemoryGroup}; ranks in
+ * separate processes use {@link RingAllreduce} for large messages and MPJ's built-in for small ones; {@code mpj}
+ * always uses MPJ's built-in (the reference).
  */
 public final class MpjCommunicator implements Communicator {
   public static final double DEFAULT_TIMEOUT_SECONDS = 120;
+  /** Below this many floats (64 KB) auto prefers MPJ's tree to the ring: 2 log N message latencies, not 2 (N-1). */
+  static final int RING_MIN_FLOATS = 1 << 14;
+  /** MPJ device names (args[2] of a rank) whose ranks are threads of one JVM on one machine. */
+  private static final Set<String> SAME_JVM_DEVICES = Set.of("smpdev", "multicore");
 
   private final int rank;
   private final int size;
   private final DeadlineWatchdog watchdog;
+  private final boolean sameJvm; // the ranks are threads of this JVM and share one SharedMemoryGroup class
+  private CommAlgorithm algorithm = CommAlgorithm.AUTO;
+  private SharedMemoryGroup.Member shm; // joined on first use
+  private RingAllreduce ring; // created on first use
   private float[] scratch = new float[0]; // offset != 0 calls only; grown on demand
   private final double[] one = new double[1];
 
@@ -32,6 +48,14 @@ public final class MpjCommunicator implements Communicator {
 
   /** Over an already initialised MPJ ({@link #init}); every call must complete within {@code timeoutSeconds}. */
   public MpjCommunicator(double timeoutSeconds) {
+    this(timeoutSeconds, null);
+  }
+
+  /**
+   * Over an already initialised MPJ; {@code device} is MPJ's device name as the rank received it ({@code smpdev} for
+   * multicore, {@code niodev}, ...; null when unknown) and decides which algorithms can run.
+   */
+  public MpjCommunicator(double timeoutSeconds, String device) {
     try {
       this.rank = MPI.COMM_WORLD.Rank();
       this.size = MPI.COMM_WORLD.Size();
@@ -39,6 +63,8 @@ public final class MpjCommunicator implements Communicator {
       throw new CommException("MPJ is not initialised: " + e.getMessage(), e);
     }
     this.watchdog = new DeadlineWatchdog("lockstep-deadline-rank-" + rank, timeoutSeconds, new HaltOnExpiry(rank));
+    this.sameJvm = device != null && SAME_JVM_DEVICES.contains(device)
+        && SharedMemoryGroup.sharedAcross(MpjCommunicator.class.getClassLoader());
   }
 
   /**
@@ -62,6 +88,38 @@ public final class MpjCommunicator implements Communicator {
     return watchdog.timeoutSeconds();
   }
 
+  /**
+   * Chooses the float allreduce/broadcast algorithm ({@code comm.algorithm}). Every rank must choose the same.
+   *
+   * @throws IllegalArgumentException for an unknown name, or shm where the ranks do not share a JVM
+   */
+  public void setAlgorithm(String name) {
+    CommAlgorithm a = CommAlgorithm.parse(name);
+    if (a == CommAlgorithm.SHM && !sharedMemoryAvailable()) {
+      throw new IllegalArgumentException("comm.algorithm: shm needs ranks that are threads of one JVM started by "
+          + "lockstep's launcher (--dev multicore); use auto, ring or mpj here");
+    }
+    algorithm = a;
+  }
+
+  public CommAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  /** True when the ranks are threads of this JVM sharing one copy of the shared-memory collectives. */
+  public boolean sharedMemoryAvailable() {
+    return sameJvm && size > 1;
+  }
+
+  /** The algorithm a float allreduce of {@code length} floats takes now. */
+  public CommAlgorithm algorithmFor(int length) {
+    return switch (algorithm) {
+      case AUTO -> sharedMemoryAvailable() ? CommAlgorithm.SHM
+          : length >= RING_MIN_FLOATS ? CommAlgorithm.RING : CommAlgorithm.MPJ;
+      default -> algorithm;
+    };
+  }
+
   @Override
   public int rank() {
     return rank;
@@ -75,8 +133,22 @@ public final class MpjCommunicator implements Communicator {
   @Override
   public void allreduceSum(float[] buf, int offset, int length) {
     checkRange(buf.length, offset, length);
-    if (length == 0) {
+    if (length == 0 || size == 1) {
       return; // every rank passes the same length, so every rank skips
+    }
+    switch (algorithmFor(length)) {
+      case SHM -> {
+        SharedMemoryGroup.Member m = shm();
+        long deadline = backstopDeadline();
+        run("allreduce", () -> m.allreduceSum(buf, offset, length, deadline));
+        return;
+      }
+      case RING -> {
+        RingAllreduce r = ring();
+        run("allreduce", () -> r.allreduceSum(buf, offset, length));
+        return;
+      }
+      default -> { } // MPJ's built-in, below
     }
     if (offset == 0) {
       run("allreduce", () -> MPI.COMM_WORLD.Allreduce(buf, 0, buf, 0, length, MPI.FLOAT, MPI.SUM));
@@ -86,6 +158,25 @@ public final class MpjCommunicator implements Communicator {
     System.arraycopy(buf, offset, tmp, 0, length);
     run("allreduce", () -> MPI.COMM_WORLD.Allreduce(tmp, 0, tmp, 0, length, MPI.FLOAT, MPI.SUM));
     System.arraycopy(tmp, 0, buf, offset, length);
+  }
+
+  /** Direct buffers (the CPU backend's) go through shared memory without a copy; other paths copy via an array. */
+  @Override
+  public void allreduceSum(FloatBuffer buf, int offset, int length) {
+    checkRange(buf.capacity(), offset, length);
+    if (length == 0 || size == 1) {
+      return;
+    }
+    if (algorithmFor(length) == CommAlgorithm.SHM) {
+      SharedMemoryGroup.Member m = shm();
+      long deadline = backstopDeadline();
+      run("allreduce", () -> m.allreduceSum(buf, offset, length, deadline));
+      return;
+    }
+    float[] tmp = scratch(length);
+    buf.get(offset, tmp, 0, length);
+    allreduceSum(tmp, 0, length);
+    buf.put(offset, tmp, 0, length);
   }
 
   @Override
@@ -110,7 +201,13 @@ public final class MpjCommunicator implements Communicator {
     if (root < 0 || root >= size) {
       throw new IllegalArgumentException("broadcast root " + root + " is not a rank of " + size);
     }
-    if (length == 0) {
+    if (length == 0 || size == 1) {
+      return;
+    }
+    if (algorithm != CommAlgorithm.MPJ && sharedMemoryAvailable()) {
+      SharedMemoryGroup.Member m = shm();
+      long deadline = backstopDeadline();
+      run("broadcast", () -> m.broadcast(buf, offset, length, root, deadline));
       return;
     }
     if (offset == 0) {
@@ -147,6 +244,33 @@ public final class MpjCommunicator implements Communicator {
   @Override
   public void close() {
     watchdog.close();
+    if (shm != null) {
+      shm.close();
+      shm = null;
+    }
+  }
+
+  private SharedMemoryGroup.Member shm() {
+    if (shm == null) {
+      // One multicore JVM runs one job: its ranks meet under one key.
+      shm = SharedMemoryGroup.join("lockstep-multicore-world", size, rank);
+    }
+    return shm;
+  }
+
+  private RingAllreduce ring() {
+    if (ring == null) {
+      ring = new RingAllreduce(rank, size);
+    }
+    return ring;
+  }
+
+  /**
+   * The shared-memory barriers' own deadline, well after the watchdog's: the watchdog ends the job with the usual
+   * message first; this only guarantees that a rank thread never waits forever if the watchdog is gone.
+   */
+  private long backstopDeadline() {
+    return System.nanoTime() + (long) (2 * watchdog.timeoutSeconds() * 1e9) + 5_000_000_000L;
   }
 
   private interface MpjCall {

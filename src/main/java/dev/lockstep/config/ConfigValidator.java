@@ -9,22 +9,28 @@ import java.util.regex.Pattern;
  * {@link ConfigLoader}, which knows the file). Types were already checked by binding.
  */
 public final class ConfigValidator {
-  public static final List<String> DATA_FORMATS = List.of("idx", "text");
+  public static final List<String> DATA_FORMATS = List.of("idx", "csv", "synthetic", "text");
+  public static final List<String> CSV_TARGET_TYPES = List.of("auto", "class", "value");
+  public static final List<String> SYNTHETIC_TASKS = List.of("classification", "regression", "multilabel",
+      "distribution");
   public static final List<String> NORMALIZE = List.of("none", "unit", "standard");
-  public static final List<String> OBJECTIVES = List.of("cross_entropy", "mse");
+  public static final List<String> OBJECTIVES = List.of("cross_entropy", "binary_cross_entropy", "mse", "mae",
+      "huber", "hinge", "kl_divergence");
+  public static final List<String> HINGE_MULTICLASS = List.of("crammer_singer", "one_vs_rest");
   public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
   public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
   public static final List<String> UPDATE_MODES = List.of("sync");
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
-  public static final List<String> COMM_ALGORITHMS = List.of("mpj");
+  public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "ring", "mpj");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
   /** Layers of sequence models; only with data.format text (their ids and positions come from the text). */
   public static final List<String> SEQUENCE_LAYER_TYPES = List.of("embedding", "layer_norm", "transformer_block",
       "lm_head");
   public static final List<String> INITS = List.of("he", "xavier");
+  public static final List<String> ON_NONFINITE = List.of("stop", "skip_step");
+  public static final List<String> SIMULATED_FAILURES = List.of("none", "exit", "throw", "hang", "nan");
 
   /** Values the design names whose implementation has not landed: rejected with "not implemented yet". */
-  private static final List<String> PLANNED_DATA_FORMATS = List.of("csv", "synthetic");
   private static final List<String> PLANNED_UPDATE_MODES = List.of("async", "auto");
 
   private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -38,14 +44,15 @@ public final class ConfigValidator {
     run(k, c.run());
     model(k, c.model(), c.data().format().equals("text"));
     data(k, c.data());
-    k.oneOf("objective.type", c.objective().type(), OBJECTIVES);
+    objective(k, c.objective());
     optimizer(k, c.optimizer());
     update(k, c.update());
-    checkpointing(k, c.checkpointing());
+    checkpointing(k, c.checkpointing(), c.model());
     backend(k, c.backend());
-    k.atLeast("output.log_every", c.output().logEvery(), 1);
+    output(k, c.output());
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
+    simulate(k, c.simulate().fail());
     return k.problems;
   }
 
@@ -133,11 +140,7 @@ public final class ConfigValidator {
   }
 
   private static void data(Checks k, DataConfig d) {
-    if (PLANNED_DATA_FORMATS.contains(d.format())) {
-      k.fail("data.format", d.format() + " is not implemented yet (supported: " + String.join(", ", DATA_FORMATS) + ")");
-    } else {
-      k.oneOf("data.format", d.format(), DATA_FORMATS);
-    }
+    k.oneOf("data.format", d.format(), DATA_FORMATS);
     k.notBlank("data.dir", d.dir());
     k.notBlank("data.train_images", d.trainImages());
     k.notBlank("data.train_labels", d.trainLabels());
@@ -154,6 +157,64 @@ public final class ConfigValidator {
     if (k.finite("data.val_fraction", d.valFraction()) && !(d.valFraction() > 0 && d.valFraction() < 1)) {
       k.fail("data.val_fraction", "must be in (0, 1) (got " + number(d.valFraction()) + ")");
     }
+    if (d.format().equals("csv")) {
+      csv(k, d.csv());
+    } else if (d.format().equals("synthetic")) {
+      synthetic(k, d.synthetic());
+    }
+    if (!d.format().equals("idx") && d.normalize().equals("unit")) {
+      k.fail("data.normalize", "unit (x/255) is for idx pixels; use standard or none with format " + d.format());
+    }
+  }
+
+  private static void csv(Checks k, CsvConfig c) {
+    if (c.trainFile().isBlank()) {
+      k.fail("data.csv.train_file", "must name the CSV file to train on (format csv)");
+    }
+    if (c.target().isBlank()) {
+      k.fail("data.csv.target", "must name the column to predict (format csv)");
+    }
+    for (int i = 0; i < c.features().size(); i++) {
+      k.notBlank(KeyPath.element("data.csv.features", i), c.features().get(i));
+    }
+    k.oneOf("data.csv.target_type", c.targetType(), CSV_TARGET_TYPES);
+    if (k.finite("data.csv.test_fraction", c.testFraction()) && (c.testFraction() < 0 || c.testFraction() >= 1)) {
+      k.fail("data.csv.test_fraction", "must be in [0, 1) (got " + number(c.testFraction()) + ")");
+    }
+  }
+
+  private static void synthetic(Checks k, SyntheticConfig s) {
+    k.oneOf("data.synthetic.task", s.task(), SYNTHETIC_TASKS);
+    k.atLeast("data.synthetic.train_samples", s.trainSamples(), 1);
+    k.atLeast("data.synthetic.test_samples", s.testSamples(), 0);
+    k.atLeast("data.synthetic.features", s.features(), 1);
+    k.atLeast("data.synthetic.outputs", s.outputs(), s.task().equals("classification") ? 2 : 1);
+    k.atLeast("data.synthetic.hidden", s.hidden(), 1);
+    k.atLeast("data.synthetic.noise", s.noise(), 0.0);
+  }
+
+  private static void objective(Checks k, ObjectiveConfig o) {
+    k.oneOf("objective.type", o.type(), OBJECTIVES);
+    boolean crossEntropy = o.type().equals("cross_entropy");
+    if (k.finite("objective.label_smoothing", o.labelSmoothing())) {
+      if (o.labelSmoothing() < 0 || o.labelSmoothing() >= 1) {
+        k.fail("objective.label_smoothing", "must be in [0, 1) (got " + number(o.labelSmoothing()) + ")");
+      } else if (o.labelSmoothing() != 0 && !crossEntropy) {
+        k.fail("objective.label_smoothing", "applies to cross_entropy only (objective.type is " + o.type() + ")");
+      }
+    }
+    if (!o.weights().isEmpty() && !crossEntropy) {
+      k.fail("objective.weights", "per-class weights apply to cross_entropy only (objective.type is " + o.type()
+          + ")");
+    }
+    for (int i = 0; i < o.weights().size(); i++) {
+      k.atLeast(KeyPath.element("objective.weights", i), o.weights().get(i), 0.0);
+    }
+    k.above("objective.delta", o.delta(), 0);
+    k.oneOf("objective.multiclass", o.multiclass(), HINGE_MULTICLASS);
+    k.atLeast("objective.l2", o.l2(), 0.0);
+    k.atLeast("objective.l1", o.l1(), 0.0);
+    k.atLeast("objective.top_k", o.topK(), 0);
   }
 
   private static void optimizer(Checks k, OptimizerConfig o) {
@@ -182,18 +243,39 @@ public final class ConfigValidator {
       k.oneOf("update.mode", u.mode(), UPDATE_MODES);
     }
     k.atLeast("update.check_every", u.checkEvery(), 0);
+    k.oneOf("update.on_nonfinite", u.onNonfinite(), ON_NONFINITE);
   }
 
-  private static void checkpointing(Checks k, CheckpointingConfig c) {
-    String s = c.segments();
-    if (s.equals("0")) {
-      return;
-    }
-    if (s.equals("auto") || SEGMENT_COUNT.matcher(s).matches()) {
-      k.fail("checkpointing.segments", "gradient checkpointing is not implemented yet; use 0");
+  private static void output(Checks k, OutputConfig o) {
+    k.atLeast("output.log_every", o.logEvery(), 1);
+    k.atLeast("output.save_every_steps", o.saveEverySteps(), 0);
+    k.atLeast("output.save_every_epochs", o.saveEveryEpochs(), 0);
+    k.atLeast("output.keep_last", o.keepLast(), 0);
+  }
+
+  /** The rank is checked against the number of ranks when the run starts (the config does not know it). */
+  private static void simulate(Checks k, SimulateFailConfig f) {
+    k.oneOf("simulate.fail.how", f.how(), SIMULATED_FAILURES);
+    k.atLeast("simulate.fail.rank", f.rank(), 0);
+    if (f.enabled()) {
+      k.atLeast("simulate.fail.step", f.step(), 1);
     } else {
+      k.atLeast("simulate.fail.step", f.step(), 0);
+    }
+  }
+
+  private static void checkpointing(Checks k, CheckpointingConfig c, ModelConfig m) {
+    String s = c.segments();
+    if (SEGMENT_COUNT.matcher(s).matches()) {
+      int layers = m.layers().size();
+      if (layers > 0 && (s.length() > 9 || Integer.parseInt(s) > layers)) {
+        k.fail("checkpointing.segments", s + " segments but the model has " + layers + (layers == 1 ? " layer"
+            : " layers") + " (use 1 to " + layers + ", 0 or auto)");
+      }
+    } else if (!s.equals("0") && !s.equals("auto")) {
       k.fail("checkpointing.segments", "must be 0, a number of segments >= 1, or auto (got " + quote(s) + ")");
     }
+    k.atLeast("checkpointing.max_activation_mb", c.maxActivationMb(), 0.0);
   }
 
   private static void backend(Checks k, BackendConfig b) {

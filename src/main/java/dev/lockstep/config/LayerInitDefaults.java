@@ -29,6 +29,6 @@ public final class LayerInitDefaults {
       filled.add("linear".equals(l.type()) ? new LayerSpec(l.type(), l.units(), initOf(layers, i), l.heads(), l.positional()) : l);
     }
     return new LockstepConfig(c.run(), new ModelConfig(filled), c.data(), c.objective(), c.optimizer(), c.update(),
-        c.checkpointing(), c.backend(), c.output(), c.comm());
+        c.checkpointing(), c.backend(), c.output(), c.comm(), c.simulate());
   }
 }

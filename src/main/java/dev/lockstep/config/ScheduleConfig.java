@@ -1,7 +1,7 @@
 package dev.lockstep.config;
 
 /**
- * optimizer.schedule: constant | step (lr·gamma^(⌊step/step_size⌋)) | cosine (down to min_lr over the run),
+ * optimizer.schedule: constant | step (lr·gamma^⌊(step − warmup_steps)/step_size⌋) | cosine (down to min_lr over the run),
  * each after {@code warmup_steps} of linear warm-up from 0.
  */
 public record ScheduleConfig(String type, Long warmupSteps, Long stepSize, Double gamma, Double minLr) {

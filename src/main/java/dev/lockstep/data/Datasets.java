@@ -4,7 +4,8 @@ import dev.lockstep.config.DataConfig;
 import java.nio.file.Path;
 
 /**
- * Loads the train and test splits a {@link DataConfig} names. format idx: four IDX files in {@code dir}
+ * Loads the train and test splits a {@link DataConfig} names: format csv ({@link CsvDatasets}), synthetic
+ * ({@link SyntheticTask}) or idx: four IDX files in {@code dir}
  * (images [n, ...] and labels [n]); normalisation is applied once here; limit_train/limit_test keep the
  * first N samples (0 = all; a limit above the file's count keeps all). The number of classes is 1 + the
  * largest label in the whole training labels file (before any limit), so it does not change with the
@@ -14,9 +15,16 @@ public final class Datasets {
   private Datasets() {}
 
   public static TrainTest load(DataConfig cfg) {
-    if (!"idx".equals(cfg.format())) {
-      throw new DataException("data.format: unsupported '" + cfg.format() + "' (supported: idx)");
-    }
+    return switch (cfg.format()) {
+      case "idx" -> loadIdx(cfg);
+      case "csv" -> CsvDatasets.load(cfg);
+      case "synthetic" -> SyntheticTask.generate(cfg.synthetic());
+      default -> throw new DataException("data.format: unsupported '" + cfg.format()
+          + "' (supported: idx, csv, synthetic)");
+    };
+  }
+
+  private static TrainTest loadIdx(DataConfig cfg) {
     int limitTrain = checkLimit("data.limit_train", cfg.limitTrain());
     int limitTest = checkLimit("data.limit_test", cfg.limitTest());
     Normalization norm = Normalization.of(cfg);

@@ -37,6 +37,27 @@ public final class IdxReader {
     }
   }
 
+  /**
+   * Values per item (the product of every dimension but the first), from the header alone: what a model's input
+   * width is, without reading the data.
+   */
+  public static int itemWidth(Path file) {
+    String name = file.toString();
+    if (!Files.isRegularFile(file)) {
+      throw new DataException("file " + name + (Files.exists(file) ? ": not a regular file" : ": not found"));
+    }
+    try (InputStream in = open(file)) {
+      int[] dims = header(in, name).dims();
+      int w = 1;
+      for (int i = 1; i < dims.length; i++) {
+        w *= dims[i];
+      }
+      return w;
+    } catch (IOException e) {
+      throw new DataException("file " + name + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
   /** Raw or gzip stream, decided by the first two bytes (gzip: 1f 8b). */
   private static InputStream open(Path file) throws IOException {
     BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES);
@@ -52,7 +73,8 @@ public final class IdxReader {
     }
   }
 
-  private static IdxArray read(InputStream in, String name) throws IOException {
+  /** Magic and dimensions, checked; the stream is left at the first value. */
+  private static Header header(InputStream in, String name) throws IOException {
     byte[] magic = new byte[4];
     int got = readFully(in, magic);
     if (got < 4) {
@@ -94,6 +116,16 @@ public final class IdxReader {
             + " are too large for one array");
       }
     }
+    return new Header(type, dims, values);
+  }
+
+  private record Header(int type, int[] dims, long values) {}
+
+  private static IdxArray read(InputStream in, String name) throws IOException {
+    Header h = header(in, name);
+    int type = h.type();
+    int[] dims = h.dims();
+    long values = h.values();
     long bytesPerValue = type == IdxArray.TYPE_UBYTE ? 1 : 4;
     long expected = values * bytesPerValue;
     if (expected > MAX_DATA_BYTES) {
@@ -101,7 +133,7 @@ public final class IdxReader {
     }
 
     byte[] data = new byte[(int) expected];
-    got = readFully(in, data);
+    int got = readFully(in, data);
     if (got < data.length) {
       throw new DataException("file " + name + ": expected " + expected + " bytes of data, found " + got);
     }

@@ -50,8 +50,24 @@ public final class TextWindows implements TrainBatches {
 
   @Override
   public void startEpoch(int epoch) {
-    globalStep = (long) epoch * stepsPerEpoch;
-    stepInEpoch = 0;
+    seek(epoch, 0);
+  }
+
+  @Override
+  public void seek(int epoch, int stepInEpoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+    }
+    if (stepInEpoch < 0 || stepInEpoch > stepsPerEpoch) {
+      throw new IllegalArgumentException("step " + stepInEpoch + " is not in [0, " + stepsPerEpoch + "]");
+    }
+    globalStep = (long) epoch * stepsPerEpoch + stepInEpoch;
+    this.stepInEpoch = stepInEpoch;
+  }
+
+  @Override
+  public int stepInEpoch() {
+    return stepInEpoch;
   }
 
   @Override

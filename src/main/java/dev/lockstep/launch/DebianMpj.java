@@ -7,6 +7,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
@@ -18,8 +21,54 @@ import java.util.stream.Stream;
  * @param conf MPJ's configuration file (/etc/mpj/mpjexpress.conf)
  */
 record DebianMpj(Path mpjLib, Path javaDir, Path conf) {
-  static final DebianMpj INSTALLED =
-      new DebianMpj(Path.of("/usr/share/mpj/lib"), Path.of("/usr/share/java"), Path.of("/etc/mpj/mpjexpress.conf"));
+  static final DebianMpj INSTALLED = under(Path.of("/"));
+
+  /**
+   * System property: the file-system root under which the Debian package is looked for (default {@code /}); a
+   * relocated or chroot install, or a test that needs "Debian's MPJ is not installed" ({@code lockstep doctor}).
+   */
+  static final String ROOT_PROPERTY = "lockstep.mpj.debian.root";
+
+  /** Debian's MPJ below {@link #ROOT_PROPERTY} (normally the real one, {@link #INSTALLED}). */
+  static DebianMpj installed() {
+    String root = System.getProperty(ROOT_PROPERTY);
+    return root == null || root.isBlank() ? INSTALLED : under(Path.of(root));
+  }
+
+  private static DebianMpj under(Path root) {
+    return new DebianMpj(root.resolve("usr/share/mpj/lib"), root.resolve("usr/share/java"),
+        root.resolve("etc/mpj/mpjexpress.conf"));
+  }
+
+  /**
+   * Why Debian's own {@code /usr/bin/mpjrun} cannot start a job, if it is installed and broken: its starter.jar's
+   * manifest names log4j-1.2.jar beside the real jar, which Debian does not put there (mpj-notes.md). Empty when
+   * mpjrun is absent or its log4j resolves.
+   */
+  Optional<String> mpjrunProblem(Path mpjrun) {
+    Path starter = mpjLib.resolve("starter.jar");
+    if (!Files.isRegularFile(mpjrun) || !Files.isRegularFile(starter)) {
+      return Optional.empty();
+    }
+    try (JarFile jar = new JarFile(starter.toRealPath().toFile())) {
+      Manifest manifest = jar.getManifest();
+      String classPath = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+      if (classPath == null) {
+        return Optional.empty();
+      }
+      Path realDir = starter.toRealPath().getParent();
+      for (String entry : classPath.trim().split("\\s+")) {
+        if (entry.startsWith("log4j") && !Files.exists(realDir.resolve(entry))) {
+          return Optional.of(mpjrun + " is Debian's broken one: its " + realDir.resolve("starter.jar")
+              + " needs " + realDir.resolve(entry) + ", which is missing (NoClassDefFoundError: "
+              + "org/apache/log4j/Layout)");
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("cannot read " + starter + ": " + e.getMessage());
+    }
+  }
 
   /** Third-party jars MPJ's manifests refer to, which Debian keeps outside the MPJ directory. */
   private static final List<String> DEPENDENCY_JARS =

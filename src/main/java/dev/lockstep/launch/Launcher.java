@@ -1,7 +1,9 @@
 package dev.lockstep.launch;
 
+import dev.lockstep.metrics.ConsoleMode;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +39,10 @@ public final class Launcher {
       Path workDir = Path.of(System.getProperty("user.dir"));
       List<String> rankArgs = List.copyOf(spec.rankArgs());
       try (RankProcesses ranks = new RankProcesses(output)) {
-        Map<String, String> env = ranks.rankEnvironment(home);
+        Map<String, String> env = new HashMap<>(ranks.rankEnvironment(home));
+        if (ConsoleMode.liveFor(output.reachesTerminal(), System.getenv())) {
+          env.put(ConsoleMode.ENV, "live"); // the ranks' stdout is ours, a terminal: they may draw progress bars
+        }
         if (spec.device().equals("multicore")) {
           ranks.start(commands.multicore(spec.np(), workDir, rankArgs), env, "the multicore JVM", allRanks(spec.np()));
           return ranks.await(RankProcesses.Health.ALWAYS);

@@ -29,24 +29,56 @@ public final class MpjHome {
 
   /** The home for this JVM: $MPJ_HOME, else -Dlockstep.mpj.home, else mpj-home beside lockstep.jar (assembled). */
   public static MpjHome resolve() {
-    return resolve(System.getenv(), System.getProperty(HOME_PROPERTY), defaultHomeBesideJar(), DebianMpj.INSTALLED);
+    return explain().orThrow();
   }
 
   static MpjHome resolve(Map<String, String> env, String homeProperty, Path besideJar, DebianMpj debian) {
+    return explain(env, homeProperty, besideJar, debian).orThrow();
+  }
+
+  /**
+   * How the home was found, for {@code lockstep doctor}: the home and where it came from, or why there is none
+   * ({@code failure}), and a warning when $MPJ_HOME was set but unusable (also printed to stderr, as every launch
+   * does).
+   */
+  public record Resolution(MpjHome home, String source, List<String> warnings, LaunchException failure) {
+    MpjHome orThrow() {
+      if (failure != null) {
+        throw failure;
+      }
+      return home;
+    }
+  }
+
+  /** As {@link #resolve()}, saying how, or why there is no home; never throws. */
+  public static Resolution explain() {
+    return explain(System.getenv(), System.getProperty(HOME_PROPERTY), defaultHomeBesideJar(), DebianMpj.installed());
+  }
+
+  static Resolution explain(Map<String, String> env, String homeProperty, Path besideJar, DebianMpj debian) {
+    List<String> warnings = new ArrayList<>();
     String fromEnv = env.get("MPJ_HOME");
     if (fromEnv != null && !fromEnv.isBlank()) {
       Path candidate = Path.of(fromEnv).toAbsolutePath().normalize();
       if (isUsable(candidate)) {
-        return new MpjHome(candidate);
+        return new Resolution(new MpjHome(candidate), "$MPJ_HOME", warnings, null);
       }
-      System.err.println("lockstep: ignoring MPJ_HOME=" + fromEnv + " (it has no lib/starter.jar or lib/mpj.jar)");
+      String warning = "ignoring MPJ_HOME=" + fromEnv + " (it has no lib/starter.jar or lib/mpj.jar)";
+      System.err.println("lockstep: " + warning);
+      warnings.add(warning);
     }
     Path home = (homeProperty != null && !homeProperty.isBlank()) ? Path.of(homeProperty) : besideJar;
     home = home.toAbsolutePath().normalize();
+    String source = "assembled earlier by lockstep";
     if (!isUsable(home)) {
-      debian.assemble(home);
+      try {
+        debian.assemble(home);
+      } catch (LaunchException e) {
+        return new Resolution(null, "none", warnings, e);
+      }
+      source = "assembled just now by lockstep from Debian's libmpj-java (" + debian.mpjLib() + ")";
     }
-    return new MpjHome(home);
+    return new Resolution(new MpjHome(home), source, warnings, null);
   }
 
   static MpjHome at(Path dir) {

@@ -34,12 +34,14 @@ final class RankCommands {
   /**
    * One JVM running MPJ's MulticoreStarter: MPJ's device jars and the native-bearing jars on the JVM classpath
    * (loaded once, shared by all rank threads); the app entries handed to the starter, which gives each rank thread its
-   * own class loader over them plus mpi.jar and mpjdev.jar. Arguments: wdir, np, device ("smpdev" is multicore's
+   * own class loader over them plus mpi.jar and mpjdev.jar. The shared-classes jar ({@link SharedClasses}) joins the
+   * JVM classpath too, so the rank threads meet in one copy of the shared-memory collectives. Arguments: wdir, np, device ("smpdev" is multicore's
    * device), loader, app classpath, main class, app args.
    */
   List<String> multicore(int np, Path workDir, List<String> rankArgs) {
     List<Path> jvmClasspath = new ArrayList<>(home.multicoreJvmJars());
     jvmClasspath.addAll(classpath.shared());
+    jvmClasspath.add(SharedClasses.jar(home)); // the shared-memory collectives: one copy for all rank threads
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.addAll(javaOptions);

@@ -54,7 +54,7 @@ public final class RankEntry {
     int code;
     try {
       String[] appArgs = MpjCommunicator.init(args);
-      MpjCommunicator comm = new MpjCommunicator();
+      MpjCommunicator comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2]);
       rank = String.valueOf(comm.rank());
       RankTask task = RankTasks.resolve(appArgs, RankEntry.class.getClassLoader());
       code = task.run(comm, appArgs);

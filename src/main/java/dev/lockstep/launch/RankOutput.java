@@ -31,6 +31,14 @@ final class RankOutput {
         out instanceof PrintStream ps ? ps : new PrintStream(out, true, Charset.defaultCharset()));
   }
 
+  /**
+   * Whether the ranks' stdout ends up on a terminal: only when inherited and this JVM has one (the ranks themselves
+   * cannot tell: under multicore their stdout belongs to a child JVM, under niodev to one process per rank).
+   */
+  boolean reachesTerminal() {
+    return sink == null && System.console() != null;
+  }
+
   /** A line from the launcher itself (e.g. which rank failed). */
   void message(String line) {
     if (sink == null) {

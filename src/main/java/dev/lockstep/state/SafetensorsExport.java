@@ -32,7 +32,11 @@ public final class SafetensorsExport {
   public static void write(Model model, Parameters params, Backend backend, Path file) {
     float[] weights = params.download();
     Map<String, Object> header = new LinkedHashMap<>();
-    header.put("__metadata__", Map.of("format", "pt", "producer", "lockstep", "model", model.describe()));
+    Map<String, Object> metadata = new LinkedHashMap<>(); // fixed order: equal weights give equal files
+    metadata.put("format", "pt");
+    metadata.put("producer", "lockstep");
+    metadata.put("model", model.describe());
+    header.put("__metadata__", metadata);
     for (LayerRange range : params.layerRanges()) {
       if (model.layers().get(range.layerIndex()) instanceof Linear linear) {
         long w = (long) linear.outFeatures() * linear.inFeatures();

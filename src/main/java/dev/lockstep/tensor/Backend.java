@@ -35,7 +35,7 @@ public interface Backend extends AutoCloseable {
   /** out[c] = beta · out[c] + Σ_r x[r, c] for x: [rows, cols]. */
   void sumRows(Buf x, Buf out, int rows, int cols, float beta);
 
-  /** y = f(x), elementwise; y may be x. */
+  /** y = f(x), elementwise. In place (y = x) only when the backward pass will not need x (GELU needs it). */
   void activation(Activation f, Buf x, Buf y);
 
   /** dx = dy · f'(x), elementwise, given x and y = f(x); dx may be dy. */
@@ -60,8 +60,9 @@ public interface Backend extends AutoCloseable {
   void sgdStep(Buf w, Buf g, Buf m, float lr, float momentum, boolean nesterov, float weightDecay);
 
   /**
-   * Adam (decoupled=false: L2 folded into the gradient) or AdamW (decoupled=true: w -= lr·wd·w) step number
-   * {@code t} (1-based) with bias correction.
+   * Adam (decoupled=false: g' = g + wd·w) or AdamW (decoupled=true: w *= 1 − lr·wd first) step number {@code t}
+   * (1-based), bias-corrected as PyTorch does: m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²;
+   * w −= lr/(1−β1^t) · m / (√v / √(1−β2^t) + eps).
    */
   void adamStep(Buf w, Buf g, Buf m, Buf v, float lr, float beta1, float beta2, float eps,
                 float weightDecay, boolean decoupled, long t);

@@ -30,8 +30,31 @@ public final class Backends {
         log.println("lockstep: no usable GPU (" + unavailable.get() + "); using the CPU backend");
       }
     }
-    int threads = cfg.threads() > 0 ? cfg.threads()
+    return CpuBackend.create(cpuThreads(cfg, ranksOnMachine));
+  }
+
+  /**
+   * What {@link #select} would choose for rank 0 of {@code ranksOnMachine}, in words, without creating anything
+   * ({@code lockstep doctor}); a {@link NoDeviceException} when it would refuse.
+   */
+  public static String describeChoice(BackendConfig cfg, int ranksOnMachine) {
+    if (!cfg.device().equals("cpu")) {
+      Optional<String> unavailable = CudaBackend.unavailableReason();
+      if (unavailable.isEmpty()) {
+        int devices = CudaBackend.deviceCount();
+        return String.format("cuda (backend.device %s): %d GPU(s), rank r uses GPU r %% %d%s", cfg.device(), devices,
+            devices, cfg.tf32() ? ", TF32 on" : "");
+      }
+      if (cfg.device().equals("cuda")) {
+        throw new NoDeviceException("backend.device is cuda but no GPU is usable: " + unavailable.get());
+      }
+    }
+    return String.format("cpu (backend.device %s): OpenBLAS, %d thread(s) per rank with %d rank(s)", cfg.device(),
+        cpuThreads(cfg, ranksOnMachine), ranksOnMachine);
+  }
+
+  private static int cpuThreads(BackendConfig cfg, int ranksOnMachine) {
+    return cfg.threads() > 0 ? cfg.threads()
         : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, ranksOnMachine));
-    return CpuBackend.create(threads);
   }
 }

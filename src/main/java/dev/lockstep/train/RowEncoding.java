@@ -1,13 +1,15 @@
 package dev.lockstep.train;
 
 import dev.lockstep.data.Batch;
+import dev.lockstep.objective.Targets;
 
 /**
  * How a batch's rows become model input and objective targets. Row datasets: the row is the input, the label
  * the one target. Text windows (rows of context + 1 ids): the first {@code context} ids are the input and the
  * last {@code positions} ids the targets: a sequence model predicts the next character at every position
  * (positions = context), an MLP model only after the whole window (positions = 1). The model's output is
- * positions × classes logits per row, scored as rows·positions rows of classes.
+ * positions × classes logits per row, scored as rows·positions rows of classes (for row datasets: rows of the
+ * model's output width, whatever the task).
  */
 final class RowEncoding {
   private final int sampleWidth;
@@ -27,8 +29,9 @@ final class RowEncoding {
     this.targets = text ? new int[maxRows * positions] : null;
   }
 
-  static RowEncoding rows(int width, int classes) {
-    return new RowEncoding(width, width, 1, classes, 0);
+  /** Row datasets: {@code width} inputs per row, one scored row of {@code outWidth} model outputs per row. */
+  static RowEncoding rows(int width, int outWidth) {
+    return new RowEncoding(width, width, 1, outWidth, 0);
   }
 
   static RowEncoding textWindows(int context, int positions, int vocab, int maxRows) {
@@ -48,6 +51,7 @@ final class RowEncoding {
     return positions;
   }
 
+  /** The width of one scored row: the vocabulary for text, the model's output width for row datasets. */
   int classes() {
     return classes;
   }
@@ -62,6 +66,14 @@ final class RowEncoding {
       System.arraycopy(x, r * sampleWidth, input, r * inputWidth, inputWidth);
     }
     return input;
+  }
+
+  /**
+   * The objective's targets of the batch's valid rows: row datasets as {@code encoder} encodes them (labels or
+   * values); text the [rows · positions] next-character ids.
+   */
+  Targets targets(Batch b, TargetEncoder encoder) {
+    return targets == null ? encoder.encode(b) : encoder.encode(targets(b), b.rows() * positions);
   }
 
   /** [rows · positions] class ids. */

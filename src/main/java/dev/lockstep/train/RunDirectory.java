@@ -34,6 +34,14 @@ public final class RunDirectory {
     }
   }
 
+  /** An existing run directory that a resumed run continues writing into. */
+  public static RunDirectory existing(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new UncheckedIOException(new IOException("no run directory " + dir));
+    }
+    return new RunDirectory(dir);
+  }
+
   public Path path() {
     return path;
   }

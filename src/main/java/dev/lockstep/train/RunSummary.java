@@ -2,6 +2,7 @@ package dev.lockstep.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lockstep.checkpointing.SegmentPlan;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
@@ -16,6 +17,7 @@ import java.util.Map;
 final class RunSummary {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final Map<String, Object> fields = new LinkedHashMap<>();
+  private String headline = "accuracy"; // the test figure the console line shows
 
   private RunSummary() {}
 
@@ -35,9 +37,11 @@ final class RunSummary {
     s.fields.put("samples_per_s", samples / trainSeconds);
     s.fields.put("final_train_loss", lastLoss);
     if (eval != null) {
-      s.fields.put("test_accuracy", eval.accuracy());
+      // test_<metric> for each figure of the task (test_accuracy, test_per_class_accuracy, test_rmse, ...)
+      eval.metrics().forEach((name, value) -> s.fields.put("test_" + name, value));
       s.fields.put("test_loss", eval.meanLoss());
       s.fields.put("test_samples", eval.samples());
+      s.headline = eval.task() == Task.REGRESSION ? "r2" : "accuracy";
     }
     boolean identical = true;
     List<Map<String, Object>> perRank = new ArrayList<>();
@@ -56,6 +60,15 @@ final class RunSummary {
     return s;
   }
 
+  /**
+   * The activation memory of each rank's step executor (bytes alive at the peak, exact: see SegmentPlan) and the
+   * checkpointing plan that gave it.
+   */
+  void checkpointing(SegmentPlan plan, int batchPerRank) {
+    fields.put("activation_peak_bytes", plan.peakActivationBytes(batchPerRank));
+    fields.put("checkpointing", plan.toMap(batchPerRank));
+  }
+
   byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(fields);
@@ -65,10 +78,10 @@ final class RunSummary {
   }
 
   String consoleLine() {
-    Object acc = fields.get("test_accuracy");
-    return String.format(Locale.ROOT, "done: %d steps in %.1f s | %.0f samples/s | test accuracy %s | replicas %s",
+    Object figure = fields.get("test_" + headline);
+    return String.format(Locale.ROOT, "done: %d steps in %.1f s | %.0f samples/s | test %s %s | replicas %s",
         (Long) fields.get("steps"), (Double) fields.get("train_seconds"), (Double) fields.get("samples_per_s"),
-        acc == null ? "-" : String.format(Locale.ROOT, "%.4f", (Double) acc),
+        headline, figure instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : "-",
         Boolean.TRUE.equals(fields.get("replicas_identical")) ? "identical" : "DIFFER");
   }
 }

@@ -1,5 +1,7 @@
 package dev.lockstep.train;
 
+import dev.lockstep.checkpointing.SegmentPlan;
+import dev.lockstep.checkpointing.SegmentPlanner;
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.config.LockstepConfig;
@@ -12,13 +14,19 @@ import dev.lockstep.data.TextCorpus;
 import dev.lockstep.data.TextWindows;
 import dev.lockstep.data.TrainBatches;
 import dev.lockstep.lm.LanguageModels;
+import dev.lockstep.metrics.ConsoleMode;
 import dev.lockstep.metrics.MetricsLog;
+import dev.lockstep.metrics.RunPlots;
+import dev.lockstep.metrics.RunRecords;
+import dev.lockstep.metrics.Timeline;
+import dev.lockstep.metrics.TraceFile;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
 import dev.lockstep.nn.Model;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
+import dev.lockstep.objective.Targets;
 import dev.lockstep.optim.LrSchedule;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.Optimizers;
@@ -31,6 +39,7 @@ import dev.lockstep.update.SyncUpdate;
 import dev.lockstep.update.UpdateStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One rank's training run, top to bottom: data → model → broadcast weights → for each step: batch, forward,
@@ -41,13 +50,20 @@ public final class Trainer {
   private final LockstepConfig cfg;
   private final Communicator comm;
   private final Backend backend;
-  private final PrintStream console;
+  private final RunConsole console;
 
+  /** Plain progress lines on {@code console} (the output of scripts and tests). */
   public Trainer(LockstepConfig cfg, Communicator comm, Backend backend, PrintStream console) {
+    this(cfg, comm, backend, ConsoleMode.PLAIN, console, System.err);
+  }
+
+  /** {@code out}/{@code err}: the rank's stdout and stderr; {@code mode} decides what rank 0 shows there. */
+  public Trainer(LockstepConfig cfg, Communicator comm, Backend backend, ConsoleMode mode, PrintStream out,
+                 PrintStream err) {
     this.cfg = cfg;
     this.comm = comm;
     this.backend = backend;
-    this.console = console;
+    this.console = new RunConsole(mode, out, err, comm.rank() == 0);
   }
 
   private boolean lead() {
@@ -55,14 +71,26 @@ public final class Trainer {
   }
 
   private void say(String line) {
-    if (lead()) {
-      console.println(line);
-      console.flush();
-    }
+    console.info(line);
+  }
+
+  /** Where the data came from, for messages: the file, directory or synthetic task. */
+  private String dataSource() {
+    return switch (cfg.data().format()) {
+      case "csv" -> cfg.data().csv().trainFile();
+      case "synthetic" -> "the synthetic " + cfg.data().synthetic().task() + " task";
+      case "text" -> cfg.data().path();
+      default -> cfg.data().dir();
+    };
   }
 
   /** Runs the whole training; returns the run directory (null on ranks other than 0). */
   public Path run(String effectiveConfigYaml) {
+    return run(effectiveConfigYaml, null);
+  }
+
+  /** Same, continuing from a snapshot ({@code resumeFrom}: a run or snapshot directory) when it is not null. */
+  public Path run(String effectiveConfigYaml, Path resumeFrom) {
     long started = System.nanoTime();
     int rank = comm.rank(), ranks = comm.size();
     int batchPerRank = cfg.data().batchSize();
@@ -72,28 +100,31 @@ public final class Trainer {
     dev.lockstep.data.TrainTest data = corpus == null ? Datasets.load(cfg.data()) : null;
     Model model;
     RowEncoding encoding;
+    Dataset test;
     if (corpus == null) {
-      Dataset train = data.train();
-      model = Model.build(cfg.model(), train.width());
-      if (model.outputWidth() != train.numClasses()) {
-        throw new IllegalArgumentException(String.format("model.layers: the last layer has %d outputs but %s has %d "
-            + "classes", model.outputWidth(), cfg.data().dir(), train.numClasses()));
-      }
-      encoding = RowEncoding.rows(train.width(), train.numClasses());
+      model = Model.build(cfg.model(), data.train().width());
+      encoding = RowEncoding.rows(data.train().width(), model.outputWidth());
+      test = data.test();
     } else {
       int vocab = corpus.vocabulary().size();
       model = LanguageModels.build(cfg.model(), cfg.data().context(), vocab);
       encoding = RowEncoding.textWindows(cfg.data().context(), model.outputWidth() / vocab, vocab, batchPerRank);
+      test = corpus.validationWindows(cfg.data().context(), encoding.positions() == 1 ? 1 : cfg.data().context(),
+          cfg.data().limitTest());
     }
+    // Text: a classification over every predicted position (targets = next-character ids), labelled like `test`.
+    Dataset labelled = corpus == null ? data.train() : test;
     int positions = encoding.positions();
-    int sampleWidth = corpus == null ? data.train().width() : cfg.data().context() + 1;
-    Dataset test = corpus == null ? data.test()
-        : corpus.validationWindows(cfg.data().context(), positions == 1 ? 1 : cfg.data().context(),
-            cfg.data().limitTest());
+    int classes = encoding.classes(); // the width of one scored row: model outputs, or the vocabulary for text
+    Task task = Task.of(cfg.objective(), labelled);
+    TargetEncoder targets = TargetEncoder.of(cfg.objective().type(), labelled, classes, batchPerRank * positions,
+        dataSource());
     Parameters params = new Parameters(model, backend);
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
     Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.length());
+    RegularizationTerm regularization = new RegularizationTerm(Objectives.regularization(cfg.objective()), params,
+        backend);
     UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
     update.initialize();
 
@@ -104,7 +135,7 @@ public final class Trainer {
     if (stepsPerEpoch == 0) {
       throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank = %d exceeds the "
           + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch,
-          data.train().size()));
+          data == null ? 0 : data.train().size()));
     }
     int epochs = cfg.run().epochs();
     long totalSteps = stepsPerEpoch * epochs;
@@ -112,16 +143,38 @@ public final class Trainer {
       totalSteps = Math.min(totalSteps, cfg.run().maxSteps());
       epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
+    SimulatedFailure failure = new SimulatedFailure(cfg.simulate().fail(), rank, ranks, System.err);
+    Resume.Start start = resumeFrom == null ? Resume.Start.FRESH : Resume.restore(resumeFrom, effectiveConfigYaml,
+        comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
+    totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
-    StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
-    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, encoding);
+    SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
+    StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
+    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
 
-    RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
-    MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl")) : null;
+    RunDirectory runDir = LeadSetup.run(comm, () -> {
+      RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
+          : OutputPreflight.createRunDirectory(Path.of(cfg.run().outDir()), cfg.run().name());
+      OutputPreflight.check(dir.path(), 4L * params.length() + (Snapshots.enabled(cfg.output())
+          ? OutputPreflight.snapshotBytes(params.length(), optimizer.stateBuffers().size()) : 0));
+      return dir;
+    });
+    MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
+    Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
+        cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
+        lead() ? runDir.path() : null, this::say);
     if (lead()) {
+      if (start.resumed()) {
+        metrics.record("resume").put("step", start.step()).put("snapshot", start.snapshotDir().toString())
+            .put("ranks", ranks).put("snapshot_ranks", start.snapshotRanks()).write();
+      }
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | run directory %s",
-          ranks, batchPerRank, backend.name(), model.describe(), params.length(), runDir.path()));
+      if (corpus == null && !data.train().classNames().isEmpty()) {
+        runDir.writeAtomically("classes.json", ClassMapping.json(cfg.data(), data.train().classNames()));
+      }
+      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
+          + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
+          params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
       if (corpus != null) {
         runDir.writeAtomically(CharVocabulary.FILE, corpus.vocabulary().toJson());
         say(String.format(java.util.Locale.ROOT, "text: %d file(s), %d training and %d validation characters, "
@@ -132,50 +185,69 @@ public final class Trainer {
     }
 
     int outWidth = model.outputWidth();
-    Batch batch = new Batch(batchPerRank, sampleWidth);
-    int inWidth = encoding.inputWidth(), classes = encoding.classes();
+    int inWidth = encoding.inputWidth();
+    Batch batch = corpus == null ? Batch.forDataset(data.train(), batchPerRank)
+        : new Batch(batchPerRank, cfg.data().context() + 1);
     Buf xBuf = backend.allocate((long) batchPerRank * inWidth);
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
     float[] out = new float[batchPerRank * outWidth];
     float[] dOut = new float[batchPerRank * outWidth];
-    TargetEncoder targets = new TargetEncoder(cfg.objective().type(), classes, batchPerRank * positions);
 
     PhaseTimer timer = new PhaseTimer();
-    long step = 0, windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
+    long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
     double lastLoss = Double.NaN;
     Evaluator.Result lastEval = null;
+    Timeline timeline = cfg.output().trace() ? new Timeline() : null;
+    if (timeline != null) {
+      comm.barrier(); // a common time zero for every rank's spans
+      timeline.start();
+    }
     long trainStarted = System.nanoTime();
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      batches.startEpoch(epoch);
-      while (batches.next(batch)) {
+    for (int epoch = start.epoch(); epoch < epochs; epoch++) {
+      int firstStep = epoch == start.epoch() ? start.stepInEpoch() : 0;
+      batches.seek(epoch, firstStep);
+      console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch - firstStep, totalSteps - step));
+      while (step < totalSteps && batches.next(batch)) {
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();
         backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
         Buf output = executor.forward(xBuf, rows);
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
-        int[] labels = encoding.targets(batch);
-        int targetRows = rows * positions; // one target per position: each scored as a row of `classes` logits
-        double lossSum = objective.lossAndGradient(out, targets.encode(labels, targetRows), targetRows, classes,
-            dOut, 1f / (globalBatch * positions));
-        int correct = dev.lockstep.objective.Accuracy.correct(out, labels, targetRows, classes);
+        Targets stepTargets = encoding.targets(batch, targets);
+        int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
+        double lossSum = objective.lossAndGradient(out, stepTargets, targetRows, classes, dOut,
+            1f / (globalBatch * positions));
+        int correct = task.correct(out, stepTargets, targetRows, classes);
+        long forwardEnd = System.nanoTime();
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
+        // once across ranks, per scored row like the data term: see RegularizationTerm
+        lossSum += regularization.addToStep(lead(), globalBatch * positions);
         backend.synchronize();
-        long computed = System.nanoTime() - t0;
+        long backwardEnd = System.nanoTime();
+        long computed = backwardEnd - t0;
         timer.add(Phase.COMPUTE, computed);
+        failure.at(step + 1, params, backend);
 
         float lr = (float) schedule.lr(step);
         StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9), lr);
+        if (timeline != null) {
+          recordStep(timeline, t0, forwardEnd, backwardEnd, stats, System.nanoTime());
+        }
+        console.step(stats.meanLoss(), stats.correct(), stats.rows(), stats.commSeconds());
         timer.add(Phase.COMMUNICATION, (long) (stats.commSeconds() * 1e9));
         timer.add(Phase.WAIT, (long) (stats.waitSeconds() * 1e9));
         step++;
         windowSamples += stats.rows();
         trainSamples += stats.rows();
         lastLoss = stats.meanLoss();
-        if (!Double.isFinite(lastLoss)) {
-          throw new IllegalStateException(String.format("loss is %s at step %d (epoch %d): training diverged; "
-              + "lower optimizer.lr", lastLoss, step, epoch + 1));
+        if (stats.updateSkipped()) { // stop throws; skip_step goes on without this step's update
+          String skipped = NonFiniteStep.handle(cfg.update().onNonfinite(), stats, step, epoch + 1, params);
+          say(skipped);
+          if (lead()) {
+            metrics.record("skip").put("step", step).put("epoch", epoch + 1).put("reason", skipped).write();
+          }
         }
 
         int checkEvery = cfg.update().checkEvery();
@@ -186,44 +258,59 @@ public final class Trainer {
           double window = (System.nanoTime() - windowStart) / 1e9;
           double commShare = timer.secondsSinceMark(Phase.COMMUNICATION) / window;
           double waitShare = timer.secondsSinceMark(Phase.WAIT) / window;
-          say(ProgressLine.format(step, totalSteps, epoch + 1, epochs, lastLoss, windowSamples / window,
-              commShare, waitShare));
+          console.progressLine(ProgressLine.format(step, totalSteps, epoch + 1, epochs, lastLoss,
+              windowSamples / window, commShare, waitShare));
           if (lead()) {
-            metrics.record("step").put("step", step).put("epoch", epoch + 1).put("loss", lastLoss)
-                .put("accuracy", (double) stats.correct() / stats.rows()).put("lr", lr)
-                .put("samples_per_s", windowSamples / window).put("comm_share", commShare)
+            var record = metrics.record("step").put("step", step).put("epoch", epoch + 1).put("loss", lastLoss);
+            if (task.hasAccuracy()) {
+              record.put("accuracy", (double) stats.correct() / stats.rows());
+            }
+            record.put("lr", lr).put("samples_per_s", windowSamples / window).put("comm_share", commShare)
                 .put("wait_share", waitShare).put("elapsed_s", (System.nanoTime() - trainStarted) / 1e9).write();
           }
           timer.mark();
           windowStart = System.nanoTime();
           windowSamples = 0;
         }
+        snapshots.afterStep(step, epoch, batches.stepInEpoch());
         if (step >= totalSteps) {
           break;
         }
       }
+      console.endEpoch();
+      boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
-      if (cfg.output().evalEachEpoch() || lastEpoch) {
+      if ((cfg.output().evalEachEpoch() || lastEpoch) && test.size() > 0) {
         long te = System.nanoTime();
-        lastEval = evaluator.evaluate(test, targets, batchPerRank);
-        timer.add(Phase.EVALUATION, System.nanoTime() - te);
+        lastEval = evaluator.evaluate(test, targets, batchPerRank, regularization.value());
+        long evaluated = System.nanoTime();
+        timer.add(Phase.EVALUATION, evaluated - te);
+        if (timeline != null) {
+          timeline.span(Timeline.Kind.EVALUATION, te, evaluated);
+        }
         if (corpus == null) {
-          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | test accuracy %.4f | test loss %.4f (%d samples)",
-              epoch + 1, epochs, lastEval.accuracy(), lastEval.meanLoss(), lastEval.samples()));
+          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | %s", epoch + 1, epochs, lastEval.describe()));
         } else {
           say(String.format(java.util.Locale.ROOT, "epoch %d/%d | validation loss %.4f | %.3f bits/char | "
               + "accuracy %.4f (%d characters)", epoch + 1, epochs, lastEval.meanLoss(),
               lastEval.meanLoss() / Math.log(2), lastEval.accuracy(), lastEval.samples()));
         }
         if (lead()) {
-          var record = metrics.record("eval").put("step", step).put("epoch", epoch + 1)
-              .put("test_accuracy", lastEval.accuracy()).put("test_loss", lastEval.meanLoss())
-              .put("samples", lastEval.samples());
+          var record = metrics.record("eval").put("step", step).put("epoch", epoch + 1);
+          lastEval.metrics().forEach((name, value) -> {
+            if (value instanceof Number n) {
+              record.put("test_" + name, n.doubleValue());
+            }
+          });
+          record.put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples());
           if (corpus != null) {
             record.put("bits_per_char", lastEval.meanLoss() / Math.log(2));
           }
-          record.write();
+          record.put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
         }
+      }
+      if (epochDone) {
+        snapshots.afterEpoch(step, epoch);
       }
       windowStart = System.nanoTime(); // evaluation is not training throughput
       windowSamples = 0;
@@ -234,15 +321,40 @@ public final class Trainer {
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
 
+    TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
+    summary.checkpointing(plan, batchPerRank);
     if (lead()) {
       metrics.close();
       runDir.writeAtomically("summary.json", summary.toJson());
       dev.lockstep.state.SafetensorsExport.write(model, params, backend, runDir.file("model.safetensors"));
-      say(summary.consoleLine());
+      if (trace != null) {
+        TraceFile.write(runDir.file("trace.json"), trace.spansPerRank(), trace.truncated());
+      }
+      if (cfg.output().plots()) {
+        RunPlots.write(List.of(RunRecords.read(runDir.path())), runDir.file("plots"));
+      }
+      console.summary(summary.consoleLine(), runDir.path());
       return runDir.path();
     }
     return null;
+  }
+
+  /**
+   * The step's spans: forward (with the objective), backward, then inside the update the collective — its wait for
+   * the slowest rank first, the transfer after — and the optimizer step in what remains.
+   */
+  private static void recordStep(Timeline timeline, long start, long forwardEnd, long backwardEnd, StepStats stats,
+                                 long updateEnd) {
+    timeline.span(Timeline.Kind.FORWARD, start, forwardEnd);
+    timeline.span(Timeline.Kind.BACKWARD, forwardEnd, backwardEnd);
+    long waitEnd = backwardEnd + (long) (stats.waitSeconds() * 1e9);
+    long commEnd = waitEnd + (long) (stats.commSeconds() * 1e9);
+    if (waitEnd > backwardEnd) {
+      timeline.span(Timeline.Kind.WAIT, backwardEnd, waitEnd);
+    }
+    timeline.span(Timeline.Kind.ALLREDUCE, waitEnd, commEnd);
+    timeline.span(Timeline.Kind.OPTIMIZER, commEnd, Math.max(commEnd, updateEnd));
   }
 }

@@ -13,6 +13,10 @@ import dev.lockstep.tensor.Backend;
  * correct, rows | compute seconds of rank 0..N-1] — so logging and straggler accounting cost no extra
  * collective. Each rank writes its compute time in its own slot; after the SUM every rank knows them all, and
  * its wait is (slowest compute − own compute).
+ *
+ * <p>A NaN/Inf in the averaged gradient or the summed loss leaves weights and optimizer untouched and says where
+ * ({@link StepStats#nonFiniteAt}). The check runs after the allreduce, on data every rank holds bit for bit, so
+ * every rank takes the same decision without another collective.
  */
 public final class SyncUpdate implements UpdateStrategy {
   private static final int LOSS = 0, CORRECT = 1, ROWS = 2, COMPUTE = 3;
@@ -55,7 +59,10 @@ public final class SyncUpdate implements UpdateStrategy {
     backend.upload(staging, 0, params.grads());
     long inCollective = System.nanoTime() - t0;
 
-    optimizer.step(backend, params.params(), params.grads(), lr);
+    long nonFiniteAt = firstNonFinite(staging, gradLength + LOSS + 1);
+    if (nonFiniteAt < 0) {
+      optimizer.step(backend, params.params(), params.grads(), lr);
+    }
 
     double[] compute = new double[comm.size()];
     double slowest = 0;
@@ -66,6 +73,16 @@ public final class SyncUpdate implements UpdateStrategy {
     // Time in the collective = waiting for the slowest rank to arrive + the transfer itself.
     double wait = Math.min(inCollective / 1e9, Math.max(0, slowest - local.computeSeconds()));
     return new StepStats(staging[gradLength + LOSS], Math.round(staging[gradLength + CORRECT]),
-        Math.round(staging[gradLength + ROWS]), compute, inCollective / 1e9 - wait, wait);
+        Math.round(staging[gradLength + ROWS]), compute, inCollective / 1e9 - wait, wait, nonFiniteAt);
+  }
+
+  /** Index of the first NaN/Inf in {@code values[0, length)}, or -1. One pass over host memory: cheap next to the allreduce. */
+  static long firstNonFinite(float[] values, int length) {
+    for (int i = 0; i < length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

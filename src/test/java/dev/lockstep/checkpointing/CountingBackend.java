@@ -8,13 +8,18 @@ import dev.lockstep.tensor.Buf;
 final class CountingBackend implements Backend {
   private final Backend inner;
   int allocations;
+  long floatsAllocated;
 
   CountingBackend(Backend inner) {
     this.inner = inner;
   }
 
   @Override public String name() { return inner.name(); }
-  @Override public Buf allocate(long length) { allocations++; return inner.allocate(length); }
+  @Override public Buf allocate(long length) {
+    allocations++;
+    floatsAllocated += length;
+    return inner.allocate(length);
+  }
   @Override public void upload(float[] src, int srcOffset, Buf dst) { inner.upload(src, srcOffset, dst); }
   @Override public void download(Buf src, float[] dst, int dstOffset) { inner.download(src, dst, dstOffset); }
   @Override public void copy(Buf src, Buf dst) { inner.copy(src, dst); }

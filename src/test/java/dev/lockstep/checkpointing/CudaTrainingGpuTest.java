@@ -109,7 +109,7 @@ class CudaTrainingGpuTest {
         new LayerSpec("linear", CLASSES, null))), IN);
     Parameters params = new Parameters(model, be);
     params.initialize(seed);
-    Objective objective = Objectives.create(new ObjectiveConfig("cross_entropy"));
+    Objective objective = Objectives.create(ObjectiveConfig.of("cross_entropy"));
     Optimizer optimizer = Optimizers.create(new OptimizerConfig("sgd", 0.05, 0.9, true, 1e-4, null, null, null, null),
         be, params.length());
     StepExecutor executor = new StepExecutor(model, params, be, BATCH);

@@ -115,6 +115,49 @@ class LockstepCommandTest {
   }
 
   @Test
+  void configShowAppendsTheCheckpointingPlanAsComments() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
+        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
+    assertThat(run("config", "show", "-c", SHIPPED, "--set", "checkpointing.segments=2")).isZero();
+    String shown = out.toString();
+    assertThat(shown).contains("# checkpointing plan for segments: 2 (computed, not config; input width 784",
+        "#   checkpointing: 2 segments [", "#     segment 1: layers 0-", "(not recomputed)\n",
+        "#   predicted activation peak: ");
+    // still a config lockstep reads back unchanged
+    assertThat(ConfigLoader.fromYaml(shown, "shown", List.of()))
+        .isEqualTo(ConfigLoader.load(Path.of(SHIPPED), List.of("checkpointing.segments=2")));
+  }
+
+  @Test
+  void configShowSaysWhenThePlanCannotBeComputedAndFailsWhenItCannotFit() throws IOException {
+    Path noData = Files.writeString(dir.resolve("nodata.yaml"), "model:\n  layers:\n    - {type: linear, units: 10}\n"
+        + "data: {dir: " + dir.resolve("missing") + "}\n");
+    assertThat(run("config", "show", "-c", noData.toString())).isZero();
+    assertThat(out.toString()).contains("# checkpointing plan: not computed, the model's input width comes from the "
+        + "data (file " + dir.resolve("missing") + "/train-images-idx3-ubyte.gz: not found)\n");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")));
+    assertThat(run("config", "show", "-c", SHIPPED, "--set", "checkpointing.max_activation_mb=0.01"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("lockstep: checkpointing.max_activation_mb: segments: 0 needs ");
+  }
+
+  @Test
+  void benchCheckpointingMeasuresOneSettingInTheChildMode() {
+    assertThat(run("bench", "checkpointing", "--child", "--segments", "2", "--input", "5", "--hidden", "6",
+        "--depth", "2", "--classes", "3", "--batch", "4", "--steps", "2", "--warmup", "0", "--threads", "1"))
+        .as(err.toString()).isZero();
+    // 5 layers: outputs 6 6 6 6 3 (27 floats per row), two gradient buffers of 6
+    String line = out.toString().trim();
+    assertThat(line).startsWith("bench-result setting=2 plan=2_segments_[0-2_|_3-4] activation_bytes=")
+        .contains(" keep_all_bytes=" + 4 * 4 * (27 + 12) + " hwm_kb=", " ms=");
+    assertThat(run("bench", "checkpointing", "--batch", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("bench", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: lockstep bench", "checkpointing");
+  }
+
+  @Test
   void configShowReportsABadOverride() {
     assertThat(run("config", "show", "-c", SHIPPED, "--set", "optimizer.lrr=1")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("lockstep: --set optimizer.lrr=1: unknown key optimizer.lrr (known: ");

@@ -85,7 +85,7 @@ class ConfigLoaderTest {
   void unknownTopLevelSectionIsNamedWithItsLineAndTheKnownSections() {
     assertThat(error(withModel(dir, "run:", "  epochs: 2", "optimiser:", "  lr: 0.1")))
         .isEqualTo(file() + ":6: optimiser: unknown key (known: run, model, data, objective, optimizer, update, "
-            + "checkpointing, backend, output, comm)");
+            + "checkpointing, backend, output, comm, simulate)");
   }
 
   @Test
@@ -202,7 +202,7 @@ class ConfigLoaderTest {
   @Test
   void emptyFileAndCommentsOnlyAreErrors() throws Exception {
     String expected = file() + ": empty config; expected a mapping of sections (run, model, data, objective, "
-        + "optimizer, update, checkpointing, backend, output, comm)";
+        + "optimizer, update, checkpointing, backend, output, comm, simulate)";
     Files.writeString(dir.resolve("cfg.yaml"), "");
     assertThat(error(dir.resolve("cfg.yaml"))).isEqualTo(expected);
     assertThat(error(write(dir, "# nothing here yet", ""))).isEqualTo(expected);

@@ -29,9 +29,7 @@ class ConfigValidatorTest {
       run          | epochs       | 0          | must be >= 1 (got 0)
       run          | max_steps    | -1         | must be >= 0 (got -1)
       run          | out_dir      | ' '        | must not be empty
-      data         | format       | csv        | csv is not implemented yet (supported: idx, text)
-      data         | format       | synthetic  | synthetic is not implemented yet (supported: idx, text)
-      data         | format       | parquet    | must be one of idx, text (got "parquet")
+      data         | format       | parquet    | must be one of idx, csv, synthetic, text (got "parquet")
       data         | path         | ''         | must not be empty
       data         | context      | 0          | must be >= 1 (got 0)
       data         | val_fraction | 1          | must be in (0, 1) (got 1)
@@ -43,7 +41,13 @@ class ConfigValidatorTest {
       data         | mean         | 1e999      | must be a finite number (got Infinity)
       data         | limit_train  | -5         | must be >= 0 (got -5)
       data         | limit_test   | -1         | must be >= 0 (got -1)
-      objective    | type         | hinge      | must be one of cross_entropy, mse (got "hinge")
+      objective    | type         | softmax    | must be one of cross_entropy, binary_cross_entropy, mse, mae, huber, hinge, kl_divergence (got "softmax")
+      objective    | label_smoothing | 1       | must be in [0, 1) (got 1)
+      objective    | delta        | 0          | must be > 0 (got 0)
+      objective    | multiclass   | pairwise   | must be one of crammer_singer, one_vs_rest (got "pairwise")
+      objective    | l2           | -0.5       | must be >= 0 (got -0.5)
+      objective    | l1           | -1         | must be >= 0 (got -1)
+      objective    | top_k        | -1         | must be >= 0 (got -1)
       optimizer    | type         | lbfgs      | must be one of sgd, adam, adamw (got "lbfgs")
       optimizer    | lr           | -1         | must be > 0 (got -1)
       optimizer    | lr           | 0          | must be > 0 (got 0)
@@ -57,15 +61,17 @@ class ConfigValidatorTest {
       update       | mode         | auto       | auto is not implemented yet (only sync)
       update       | mode         | lazy       | must be one of sync (got "lazy")
       update       | check_every  | -1         | must be >= 0 (got -1)
-      checkpointing| segments     | 4          | gradient checkpointing is not implemented yet; use 0
-      checkpointing| segments     | auto       | gradient checkpointing is not implemented yet; use 0
+      checkpointing| segments     | 4          | 4 segments but the model has 1 layer (use 1 to 1, 0 or auto)
+      checkpointing| segments     | 99999999999 | 99999999999 segments but the model has 1 layer (use 1 to 1, 0 or auto)
+      checkpointing| segments     | Auto       | must be 0, a number of segments >= 1, or auto (got "Auto")
+      checkpointing| max_activation_mb | -1    | must be >= 0 (got -1)
       checkpointing| segments     | some       | must be 0, a number of segments >= 1, or auto (got "some")
       checkpointing| segments     | -2         | must be 0, a number of segments >= 1, or auto (got "-2")
       backend      | device       | tpu        | must be one of auto, cpu, cuda (got "tpu")
       backend      | threads      | -1         | must be >= 0 (got -1)
       output       | log_every    | 0          | must be >= 1 (got 0)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
-      comm         | algorithm    | ring       | must be one of mpj (got "ring")
+      comm         | algorithm    | tree       | must be one of auto, shm, ring, mpj (got "tree")
       """)
   void outOfRangeOrUnsupportedValueNamesKeyPathAndLine(String section, String key, String value, String problem) {
     String yamlValue = value.isBlank() ? "'" + value + "'" : value;
@@ -182,9 +188,21 @@ class ConfigValidatorTest {
         "run: {max_steps: 0, seed: -9223372036854775808, name: A.b_c-9}",
         "update: {check_every: 0}",
         "backend: {threads: 0, device: cpu}",
-        "data: {limit_train: 0, normalize: none, mean: -3}"));
+        "data: {limit_train: 0, normalize: none, mean: -3}",
+        "checkpointing: {segments: 1, max_activation_mb: 0}"));
     assertThat(c.run().seed()).isEqualTo(Long.MIN_VALUE);
     assertThat(c.optimizer().lr()).isEqualTo(1e-12);
+  }
+
+  @Test
+  void segmentsAcceptAutoAndUpToOneSegmentPerLayer() {
+    Path f = write(dir, "model:", "  layers: [{type: linear, units: 8}, {type: relu}, {type: linear, units: 2}]",
+        "checkpointing: {segments: auto, max_activation_mb: 0.5}");
+    assertThat(ConfigLoader.load(f).checkpointing()).isEqualTo(new CheckpointingConfig("auto", 0.5));
+    assertThat(ConfigLoader.load(f, List.of("checkpointing.segments=3")).checkpointing().segments()).isEqualTo("3");
+    assertThat(error(f, "checkpointing.segments=4"))
+        .isEqualTo("--set checkpointing.segments=4: checkpointing.segments: 4 segments but the model has 3 layers "
+            + "(use 1 to 3, 0 or auto)");
   }
 
   private static ConfigException catchConfig(Path file) {

@@ -25,14 +25,14 @@ class ConfigWriterTest {
         new RunConfig("exp-7.b", -123456789012345L, 3, 5000L, "/tmp/out dir"),
         new ModelConfig(List.of(new LayerSpec("linear", 33, "xavier"), new LayerSpec("gelu", null, null),
             new LayerSpec("linear", 1, "he"), new LayerSpec("sigmoid", null, null))),
-        new DataConfig("idx", "data/x", "a.gz", "b", "c", "d: e", 7, false, "unit", 0.1, 1e-7, 1000, 10),
-        new ObjectiveConfig("mse"),
+        new DataConfig("idx", "data/x", "a.gz", "b", "c", "d: e", 7, false, "unit", 0.1, 1e-7, 1000, 10, null, null),
+        ObjectiveConfig.of("mse"),
         new OptimizerConfig("adamw", 3e-4, 0.0, false, 0.01, 0.85, 0.95, 1e-10,
             new ScheduleConfig("step", 100L, 2000L, 0.5, 1e-6)),
         new UpdateConfig("sync", 0),
-        new CheckpointingConfig("0"),
+        new CheckpointingConfig("0", 0.0),
         new BackendConfig("cpu", 3, true),
-        new OutputConfig(1, false),
+        new OutputConfig(1, false, true, true),
         new CommConfig(7.5, "mpj"));
     assertThat(ConfigValidator.problems(c)).isEmpty();
 

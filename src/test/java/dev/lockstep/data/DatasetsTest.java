@@ -37,7 +37,7 @@ class DatasetsTest {
 
   private DataConfig config(String normalize, Double mean, Double std, int limitTrain, int limitTest) {
     return new DataConfig("idx", dir.toString(), "tr-img.gz", "tr-lbl", "te-img", "te-lbl.gz", 2, true,
-        normalize, mean, std, limitTrain, limitTest);
+        normalize, mean, std, limitTrain, limitTest, null, null);
   }
 
   private DataConfig config() {
@@ -153,7 +153,7 @@ class DatasetsTest {
   @Test
   void missingFileIsNamed() {
     DataConfig cfg = new DataConfig("idx", dir.toString(), "absent.gz", "tr-lbl", "te-img", "te-lbl.gz",
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null);
     assertThatThrownBy(() -> Datasets.load(cfg))
         .isInstanceOf(DataException.class)
         .hasMessage("file " + dir.resolve("absent.gz") + ": not found");
@@ -168,8 +168,10 @@ class DatasetsTest {
         .hasMessage("data.std: must be a positive finite number for normalize: standard, got 0.0");
     assertThatThrownBy(() -> Datasets.load(config("none", null, null, -1, 0)))
         .hasMessage("data.limit_train: must be >= 0 (0 = all samples), got -1");
-    DataConfig csv = new DataConfig("csv", dir.toString(), null, null, null, null, null, null, null, null, null, null, null);
-    assertThatThrownBy(() -> Datasets.load(csv)).hasMessage("data.format: unsupported 'csv' (supported: idx)");
+    DataConfig text = new DataConfig("text", dir.toString(), null, null, null, null, null, null, null, null, null, null,
+        null, null, null);
+    assertThatThrownBy(() -> Datasets.load(text))
+        .hasMessage("data.format: unsupported 'text' (supported: idx, csv, synthetic)");
   }
 
   @Test

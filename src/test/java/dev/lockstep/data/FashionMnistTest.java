@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The real Fashion-MNIST files at the default location (skipped where they are not installed). */
 class FashionMnistTest {
   private static final DataConfig DEFAULTS =
-      new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+      new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   private static void assumeInstalled() {
     for (String f : new String[] {DEFAULTS.trainImages(), DEFAULTS.trainLabels(), DEFAULTS.testImages(), DEFAULTS.testLabels()}) {

@@ -79,6 +79,19 @@ class IdxReaderTest {
   }
 
   @Test
+  void itemWidthReadsTheHeaderOnly() throws IOException {
+    // the header promises 1000 items of 3×7 but no data follows: read() would fail, itemWidth() does not look
+    Path f = IdxFiles.write(dir, "header-only.gz", IdxFiles.gzip(IdxFiles.header(0x08, 1000, 3, 7)));
+    assertThat(IdxReader.itemWidth(f)).isEqualTo(21);
+    assertThat(IdxReader.itemWidth(IdxFiles.write(dir, "labels", IdxFiles.ubyteFile(new byte[] {1, 2}, 2))))
+        .isEqualTo(1);
+    assertThatThrownBy(() -> IdxReader.itemWidth(dir.resolve("nope"))).isInstanceOf(DataException.class)
+        .hasMessage("file " + dir.resolve("nope") + ": not found");
+    assertThatThrownBy(() -> IdxReader.itemWidth(IdxFiles.write(dir, "junk", new byte[] {1, 2, 3, 4, 5})))
+        .isInstanceOf(DataException.class).hasMessageContaining(": bad magic 0x01020304");
+  }
+
+  @Test
   void missingFile() {
     Path f = dir.resolve("nope-idx3-ubyte.gz");
     assertThatThrownBy(() -> IdxReader.read(f))

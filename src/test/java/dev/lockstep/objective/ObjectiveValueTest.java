@@ -90,9 +90,12 @@ class ObjectiveValueTest {
 
   @Test
   void factoryByName() {
-    assertThat(Objectives.create(new ObjectiveConfig(null))).isInstanceOf(CrossEntropy.class);
-    assertThat(Objectives.create(new ObjectiveConfig("mse")).name()).isEqualTo("mse");
-    assertThatThrownBy(() -> Objectives.create(new ObjectiveConfig("hinge")))
-        .hasMessage("objective.type: unknown objective 'hinge' (expected cross_entropy, mse)");
+    assertThat(Objectives.create(ObjectiveConfig.of(null))).isInstanceOf(CrossEntropy.class);
+    assertThat(Objectives.create(ObjectiveConfig.of("mse")).name()).isEqualTo("mse");
+    assertThat(Objectives.create(ObjectiveConfig.of("hinge")))
+        .isInstanceOf(Hinge.class);
+    assertThatThrownBy(() -> Objectives.create(ObjectiveConfig.of("softmax")))
+        .hasMessage("objective.type: unknown objective 'softmax' (expected binary_cross_entropy, cross_entropy, "
+            + "hinge, huber, kl_divergence, mae, mse)");
   }
 }

@@ -19,10 +19,7 @@ class TrainEndToEndTest {
 
   @BeforeAll
   static void writeConfig() throws IOException {
-    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
-        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
-    config = dir.resolve("small.yaml");
-    Files.writeString(config, TrainingRuns.smallConfig(dir));
+    config = TrainingRuns.writeSmallConfig(dir);
   }
 
   @Test

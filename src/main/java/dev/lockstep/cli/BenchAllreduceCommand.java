@@ -1,0 +1,110 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.comm.CommAlgorithm;
+import dev.lockstep.launch.AllreduceBenchTask;
+import dev.lockstep.launch.LaunchSpec;
+import dev.lockstep.launch.Launcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code lockstep bench allreduce}: median time and bandwidth of a float allreduce per size and algorithm. */
+@Command(
+    name = "allreduce",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    headerHeading = "%n",
+    header = "Time the float SUM allreduce of each size with each algorithm.",
+    descriptionHeading = "%n",
+    description = {
+        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 3 warm-up and 7-100 timed "
+            + "repetitions (barrier, then allreduce). Prints the median of the slowest rank's time and the "
+            + "algorithm bandwidth (message bytes / time). Algorithms: shm (ranks in one JVM, multicore only), "
+            + "ring (MPJ point-to-point), mpj (MPJ's built-in Allreduce), auto (what training uses)."},
+    optionListHeading = "%nOptions:%n",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
+        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms ring,mpj"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
+final class BenchAllreduceCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--np", paramLabel = "N", defaultValue = "2", description = "Number of ranks (default: 2).")
+  int np;
+
+  @Option(names = "--dev", paramLabel = "DEVICE", defaultValue = "multicore",
+      description = "multicore (threads of one JVM) or niodev (one process per rank); default: multicore.")
+  String device;
+
+  @Option(names = "--sizes", paramLabel = "SIZES", defaultValue = "4K,256K,4M,64M",
+      description = "Message sizes in bytes, comma-separated, with K/M/G suffixes (binary; 7.1M allowed); "
+          + "default: ${DEFAULT-VALUE}.")
+  String sizes;
+
+  @Option(names = "--algorithms", paramLabel = "ALGS",
+      description = "Comma-separated subset of auto, shm, ring, mpj (default: shm,ring,mpj on multicore, "
+          + "ring,mpj on niodev).")
+  String algorithms;
+
+  @Override
+  public Integer call() {
+    if (np < 1) {
+      throw usage("--np must be at least 1, got " + np);
+    }
+    if (!device.equals("multicore") && !device.equals("niodev")) {
+      throw usage("--dev must be multicore or niodev (got '" + device + "')");
+    }
+    List<String> algs = algorithms == null ? AllreduceBenchTask.algorithmsFor(device) : List.of(algorithms.split(","));
+    for (String a : algs) {
+      if (!CommAlgorithm.NAMES.contains(a)) {
+        throw usage("--algorithms: unknown algorithm '" + a + "'; expected some of " + CommAlgorithm.NAMES);
+      }
+      if (a.equals("shm") && !device.equals("multicore")) {
+        throw usage("--algorithms: shm needs --dev multicore (ranks that are threads of one JVM)");
+      }
+    }
+    List<String> bytes = new ArrayList<>();
+    for (String s : sizes.split(",")) {
+      bytes.add(String.valueOf(parseBytes(s.trim())));
+    }
+    List<String> args = List.of("--task=" + AllreduceBenchTask.class.getName(), String.join(",", bytes),
+        String.join(",", algs));
+    return Launcher.launch(new LaunchSpec(np, device, null, args));
+  }
+
+  long parseBytes(String s) {
+    String t = s.toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
+      unit = switch (t.charAt(t.length() - 1)) {
+        case 'K' -> 1L << 10;
+        case 'M' -> 1L << 20;
+        default -> 1L << 30;
+      };
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      double v = Double.parseDouble(t) * unit;
+      if (!(v >= 4) || v > (double) Integer.MAX_VALUE) {
+        throw usage("--sizes: '" + s + "' must be between 4 bytes and 2G");
+      }
+      return Math.round(v / 4) * 4;
+    } catch (NumberFormatException e) {
+      throw usage("--sizes: '" + s + "' is not a size (e.g. 4K, 7.1M, 64M)");
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

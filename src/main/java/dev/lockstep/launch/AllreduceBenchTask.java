@@ -1,0 +1,111 @@
+package dev.lockstep.launch;
+
+import dev.lockstep.comm.CommAlgorithm;
+import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.MpjCommunicator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The rank side of {@code lockstep bench allreduce}: times float SUM allreduces of each size with each algorithm
+ * and rank 0 prints one table row per pair. One repetition = barrier, then the allreduce; its time is the slowest
+ * rank's (all ranks' times are exchanged after the loop, outside the timing). Reports the median and the
+ * algorithm bandwidth (message bytes / time).
+ *
+ * <p>args: {@code --task=<this class> <bytes,bytes,...> <alg,alg,...>}
+ */
+public final class AllreduceBenchTask implements RankTask {
+  /** About this many bytes are reduced per (size, algorithm) pair, within [MIN_REPS, MAX_REPS] repetitions. */
+  private static final long BYTES_PER_PAIR = 256L << 20;
+  private static final int MIN_REPS = 7;
+  private static final int MAX_REPS = 100;
+  private static final int WARMUP = 3;
+
+  @Override
+  public int run(Communicator comm, String[] args) {
+    MpjCommunicator mpj = (MpjCommunicator) comm;
+    long[] sizes = Arrays.stream(args[1].split(",")).mapToLong(Long::parseLong).toArray();
+    List<String> algorithms = List.of(args[2].split(","));
+    boolean lead = comm.rank() == 0;
+    if (lead) {
+      System.out.printf(Locale.ROOT, "allreduce float32 SUM, np=%d; median of the slowest rank per repetition%n",
+          comm.size());
+      System.out.printf(Locale.ROOT, "%-10s %-6s %10s %9s %6s%n", "size", "alg", "median ms", "GB/s", "reps");
+    }
+    for (long bytes : sizes) {
+      int floats = Math.toIntExact(Math.max(1, bytes / Float.BYTES));
+      float[] buf = new float[floats];
+      float[] init = randomFloats(comm.rank(), floats);
+      int reps = (int) Math.max(MIN_REPS, Math.min(MAX_REPS, BYTES_PER_PAIR / Math.max(1, bytes)));
+      for (String alg : algorithms) {
+        mpj.setAlgorithm(alg);
+        double[] seconds = new double[reps];
+        for (int i = -WARMUP; i < reps; i++) {
+          System.arraycopy(init, 0, buf, 0, floats); // same input each time: sums stay finite
+          comm.barrier();
+          long t0 = System.nanoTime();
+          comm.allreduceSum(buf, 0, floats);
+          long t = System.nanoTime() - t0;
+          if (i >= 0) {
+            seconds[i] = t / 1e9;
+          }
+        }
+        double median = medianOfSlowest(comm, seconds);
+        if (lead) {
+          String shown = alg.equals("auto") ? "auto→" + mpj.algorithmFor(floats).configName() : alg;
+          System.out.printf(Locale.ROOT, "%-10s %-6s %10.3f %9.2f %6d%n", human(bytes), shown, median * 1e3,
+              (double) floats * Float.BYTES / median / 1e9, reps);
+          System.out.flush();
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** Median over repetitions of the slowest rank's time (per-repetition max across ranks). */
+  private static double medianOfSlowest(Communicator comm, double[] seconds) {
+    double[] slowest = new double[seconds.length];
+    for (int i = 0; i < seconds.length; i++) {
+      double[] all = comm.allgather(seconds[i]);
+      slowest[i] = Arrays.stream(all).max().orElseThrow();
+    }
+    Arrays.sort(slowest);
+    int m = slowest.length / 2;
+    return slowest.length % 2 == 1 ? slowest[m] : (slowest[m - 1] + slowest[m]) / 2;
+  }
+
+  private static float[] randomFloats(int rank, int n) {
+    SplittableRandom random = new SplittableRandom(rank + 1);
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) random.nextDouble(-1, 1);
+    }
+    return a;
+  }
+
+  /** 4096 → 4K, 7444889 → 7.1M. */
+  static String human(long bytes) {
+    String[] units = {"", "K", "M", "G"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return (v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v)) + units[u];
+  }
+
+  /** The algorithms worth timing on a device: shm only where ranks share a JVM. */
+  public static List<String> algorithmsFor(String device) {
+    List<String> list = new ArrayList<>();
+    if (device.equals("multicore")) {
+      list.add(CommAlgorithm.SHM.configName());
+    }
+    list.add(CommAlgorithm.RING.configName());
+    list.add(CommAlgorithm.MPJ.configName());
+    return list;
+  }
+}

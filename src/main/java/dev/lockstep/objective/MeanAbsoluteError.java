@@ -1,0 +1,38 @@
+package dev.lockstep.objective;
+
+/**
+ * Absolute (L1) error against value targets. Per row: loss = Σ_c |o_c − t_c|, summed over rows (the caller
+ * divides by the global batch). Gradient: sign(o − t)·gradScale, 0 where o = t (the subgradient PyTorch uses).
+ */
+public final class MeanAbsoluteError implements Objective {
+  @Override
+  public String name() {
+    return "mae";
+  }
+
+  @Override
+  public double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
+    return run(output, targets, rows, cols, grad, gradScale);
+  }
+
+  @Override
+  public double loss(float[] output, Targets targets, int rows, int cols) {
+    return run(output, targets, rows, cols, null, 0f);
+  }
+
+  private static double run(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
+    Shapes.check("mae", output, rows, cols, grad);
+    Shapes.checkValues("mae", targets, rows, cols);
+    float[] t = targets.values();
+    int n = rows * cols;
+    double total = 0.0;
+    for (int i = 0; i < n; i++) {
+      double diff = (double) output[i] - t[i];
+      total += Math.abs(diff);
+      if (grad != null) {
+        grad[i] = (float) (Math.signum(diff) * gradScale);
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.lockstep.train;
+
+import dev.lockstep.nn.LayerRange;
+import dev.lockstep.nn.Linear;
+import dev.lockstep.nn.Parameters;
+import dev.lockstep.objective.Regularization;
+import dev.lockstep.tensor.Backend;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * objective.l2 / l1 in a data-parallel step: the penalty covers the linear layers' weight matrices (not
+ * biases). It must enter the SUM-allreduce once, not once per rank, so only rank 0 adds ∇R to its local
+ * gradient and globalBatch·R to its loss sum; after the reduction every rank holds the gradient and mean loss
+ * of (data term + R), identically for any number of ranks. Costs a weight and gradient download on rank 0 per
+ * step, and nothing when both coefficients are 0.
+ */
+final class RegularizationTerm {
+  private final Regularization reg;
+  private final Parameters params;
+  private final Backend backend;
+  private final List<Regularization.Slice> slices = new ArrayList<>();
+  private final float[] weights;
+  private final float[] grads;
+
+  RegularizationTerm(Regularization reg, Parameters params, Backend backend) {
+    this.reg = reg;
+    this.params = params;
+    this.backend = backend;
+    for (LayerRange r : params.layerRanges()) {
+      if (params.model().layers().get(r.layerIndex()) instanceof Linear linear) {
+        slices.add(new Regularization.Slice((int) r.offset(), linear.inFeatures() * linear.outFeatures()));
+      }
+    }
+    this.weights = reg.active() ? new float[params.length()] : null;
+    this.grads = reg.active() ? new float[params.length()] : null;
+  }
+
+  /** Adds ∇R to the local gradient on the lead rank; returns what to add to this rank's loss sum. */
+  double addToStep(boolean leadRank, int globalBatch) {
+    if (!reg.active() || !leadRank) {
+      return 0.0;
+    }
+    backend.download(params.params(), weights, 0);
+    backend.download(params.grads(), grads, 0);
+    double r = reg.addGradient(weights, grads, slices);
+    backend.upload(grads, 0, params.grads());
+    return r * globalBatch;
+  }
+
+  /** R(w) of the current weights (the same on every rank). */
+  double value() {
+    if (!reg.active()) {
+      return 0.0;
+    }
+    backend.download(params.params(), weights, 0);
+    return reg.value(weights, slices);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.lockstep.train;
+
+import dev.lockstep.config.OutputConfig;
+import dev.lockstep.nn.Parameters;
+import dev.lockstep.optim.LrSchedule;
+import dev.lockstep.optim.Optimizer;
+import dev.lockstep.state.Snapshot;
+import dev.lockstep.state.SnapshotWriter;
+import dev.lockstep.state.TrainingPosition;
+import dev.lockstep.tensor.Backend;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * When to snapshot (output.save_every_steps / save_every_epochs) and pruning (output.keep_last). Only rank 0
+ * writes: in sync mode its weights and optimizer state are every rank's. No collective is involved, so a rank 0
+ * that fails to write ends the run like any failing rank (exit 3) while the earlier snapshots stay intact.
+ */
+final class Snapshots {
+  private final OutputConfig out;
+  private final boolean writer;
+  private final Parameters params;
+  private final Optimizer optimizer;
+  private final Backend backend;
+  private final LrSchedule schedule;
+  private final String scheduleType;
+  private final long totalSteps;
+  private final String configYaml;
+  private final int ranks;
+  private final int batchPerRank;
+  private final Path checkpoints; // null on ranks other than 0
+  private final Consumer<String> say;
+  private long lastSavedStep = -1;
+
+  Snapshots(OutputConfig out, boolean writer, Parameters params, Optimizer optimizer, Backend backend,
+            LrSchedule schedule, String scheduleType, long totalSteps, String configYaml, int ranks, int batchPerRank,
+            Path runDir, Consumer<String> say) {
+    this.out = out;
+    this.writer = writer;
+    this.params = params;
+    this.optimizer = optimizer;
+    this.backend = backend;
+    this.schedule = schedule;
+    this.scheduleType = scheduleType;
+    this.totalSteps = totalSteps;
+    this.configYaml = configYaml;
+    this.ranks = ranks;
+    this.batchPerRank = batchPerRank;
+    this.checkpoints = runDir == null ? null : runDir.resolve("checkpoints");
+    this.say = say;
+  }
+
+  static boolean enabled(OutputConfig out) {
+    return out.saveEverySteps() > 0 || out.saveEveryEpochs() > 0;
+  }
+
+  /** After optimizer step {@code step}; the next step is {@code nextStepInEpoch} of {@code epoch}. */
+  void afterStep(long step, int epoch, int nextStepInEpoch) {
+    if (out.saveEverySteps() > 0 && step % out.saveEverySteps() == 0) {
+      save(new TrainingPosition(step, epoch, nextStepInEpoch, ranks, batchPerRank));
+    }
+  }
+
+  /** After epoch {@code epoch} (0-based) ended, evaluation included, with {@code step} steps done. */
+  void afterEpoch(long step, int epoch) {
+    if (out.saveEveryEpochs() > 0 && (epoch + 1) % out.saveEveryEpochs() == 0) {
+      save(new TrainingPosition(step, epoch + 1, 0, ranks, batchPerRank));
+    }
+  }
+
+  private void save(TrainingPosition position) {
+    lastSavedStep = position.step();
+    if (!writer) {
+      return;
+    }
+    Snapshot s = Snapshot.capture(position, params, optimizer, backend, scheduleType, totalSteps,
+        schedule.lr(position.step()), configYaml);
+    Path dir = SnapshotWriter.write(checkpoints, s);
+    SnapshotWriter.prune(checkpoints, out.keepLast());
+    say.accept("snapshot: " + dir);
+  }
+
+  long lastSavedStep() {
+    return lastSavedStep;
+  }
+}

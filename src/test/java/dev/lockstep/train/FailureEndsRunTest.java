@@ -1,0 +1,91 @@
+package dev.lockstep.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Real training jobs in which one rank fails mid-run (simulate.fail): the job must end with exit code 3, soon,
+ * with a message naming the rank and the step. Each case prints its measured failure-to-exit time.
+ */
+class FailureEndsRunTest {
+  /** Deadline of every collective in these runs: a hang must end the job shortly after it. */
+  private static final double DEADLINE_S = 3;
+
+  @TempDir static Path dir;
+  static Path config;
+
+  @BeforeAll
+  static void writeConfig() throws IOException {
+    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
+        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
+    config = dir.resolve("small.yaml");
+    Files.writeString(config, TrainingRuns.smallConfig(dir));
+  }
+
+  private static FailureWatch run(String device, String how, ProcessKill kill, String... extra) throws IOException {
+    FailureWatch out = new FailureWatch(pid -> kill.kill(pid));
+    String[] sets = new String[4 + extra.length];
+    sets[0] = "simulate.fail.rank=1";
+    sets[1] = "simulate.fail.step=5";
+    sets[2] = "simulate.fail.how=" + how;
+    sets[3] = "comm.timeout_s=" + DEADLINE_S;
+    System.arraycopy(extra, 0, sets, 4, extra.length);
+    TrainingRuns.Result r = TrainingRuns.train(config, 2, device, List.of(), out, sets);
+    double seconds = out.secondsSinceFailure();
+    System.out.printf(Locale.ROOT, "failure-to-exit %-9s %-6s %s: %.2f s%n", device, how,
+        kill == ProcessKill.NONE ? "" : "+kill -9", seconds);
+    assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
+    out.seconds = seconds;
+    return out;
+  }
+
+  private interface ProcessKill {
+    ProcessKill NONE = pid -> { };
+
+    void kill(long pid);
+  }
+
+  @ParameterizedTest(name = "{0}: rank 1 {1}")
+  @CsvSource({"multicore, exit", "multicore, throw", "niodev, exit", "niodev, throw"})
+  void aRankThatExitsOrThrowsEndsTheJobWith3NamingRankAndStep(String device, String how) throws IOException {
+    FailureWatch out = run(device, how, ProcessKill.NONE);
+    String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    if (how.equals("throw")) {
+      assertThat(text).contains("lockstep: rank 1 failed: simulate.fail: rank 1 throws at step 5");
+    } else {
+      assertThat(text).contains("simulate.fail: System.exit(1) at step 5")
+          .contains(device.equals("niodev") ? "lockstep: rank 1 exited with code 1; stopped the other ranks"
+              : "lockstep: the multicore JVM exited with code 1");
+    }
+    assertThat(out.seconds).as("seconds from the failure to the job's exit").isLessThan(DEADLINE_S + 2);
+  }
+
+  @Test
+  void aHungRankEndsTheJobAtTheDeadline() throws IOException {
+    FailureWatch out = run("multicore", "hang", ProcessKill.NONE);
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("rank 1 (pid").contains("simulate.fail: hanging at step 5")
+        .contains("lockstep: rank 0: allreduce did not complete within 3s (a peer rank died or stalled)");
+    assertThat(out.seconds).isBetween(DEADLINE_S * 0.9, DEADLINE_S + 3);
+  }
+
+  @Test
+  void killingANiodevRankProcessEndsTheJob() throws IOException {
+    // Rank 1 stops answering at step 5 and prints its pid; the test kills that process with SIGKILL.
+    FailureWatch out = run("niodev", "hang", pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("lockstep: rank 1 was killed by signal 9; stopped the other ranks");
+    assertThat(out.seconds).isLessThan(DEADLINE_S);
+  }
+}
