@@ -31,7 +31,7 @@ class RunOutputsTest {
   /** Every line a plain (non-terminal) run prints; anything else is a regression scripts would trip over. */
   private static final List<Pattern> PLAIN_LINES = List.of(
       Pattern.compile("lockstep: \\d+ rank\\(s\\) × batch \\d+ on \\S+ \\| model .+ \\| \\d+ parameters \\| "
-          + "run directory \\S+"),
+          + "activations " + NUMBER + " \\S+/rank, checkpointing .+ \\| run directory \\S+"),
       Pattern.compile("lockstep: no usable GPU \\(.*\\); using the CPU backend"),
       Pattern.compile("step (\\d+)/(\\d+) \\| epoch (\\d+)/(\\d+) \\| loss (" + NUMBER + ") \\| (\\d+) samples/s \\| "
           + "comm (\\d+)% \\| wait (\\d+)%"),
