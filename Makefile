@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN ?= mvn -q -B
 NP ?= 2
 CONFIG ?= configs/fashion-mnist-mlp.yaml
-APT_PACKAGES := libmpj-java dataset-fashion-mnist
+APT_PACKAGES := libmpj-java dataset-fashion-mnist fortunes
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
@@ -12,8 +12,8 @@ M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
 deps: $(M2_MPJ)
 
-# Debian packages: MPJ Express 0.44 and Fashion-MNIST. apt only when one is missing.
-/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz $(MPJ_JAR):
+# Debian packages: MPJ Express 0.44, Fashion-MNIST and fortunes (text for the language model). apt only when one is missing.
+/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz /usr/share/games/fortunes/fortunes $(MPJ_JAR):
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -22,7 +22,7 @@ deps: $(M2_MPJ)
 	fi
 
 # MPJ Express is not on Maven Central: install Debian's jar under fixed coordinates.
-$(M2_MPJ): $(MPJ_JAR) /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+$(M2_MPJ): $(MPJ_JAR) /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz /usr/share/games/fortunes/fortunes
 	mvn -q -B install:install-file -Dfile=$(MPJ_JAR) -DgroupId=mpjexpress -DartifactId=mpj \
 	  -Dversion=0.44 -Dpackaging=jar -DgeneratePom=true
 

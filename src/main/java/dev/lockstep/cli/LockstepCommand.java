@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
         "2:bad usage, config or data",
         "3:a rank failed",
         "4:no usable device when one was demanded"},
-    subcommands = {TrainCommand.class, ConfigCommand.class, BenchCommand.class, PlotCommand.class,
-        CompareCommand.class, DoctorCommand.class, CompletionCommand.class, HelpCommand.class})
+    subcommands = {TrainCommand.class, ConfigCommand.class, SampleCommand.class, BenchCommand.class,
+        PlotCommand.class, CompareCommand.class, DoctorCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class LockstepCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -70,6 +70,6 @@ public final class LockstepCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
-        "Missing command: expected one of train, config, bench, plot, compare, doctor, completion, help");
+        "Missing command: expected one of train, config, sample, bench, plot, compare, doctor, completion, help");
   }
 }

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * {@link ConfigLoader}, which knows the file). Types were already checked by binding.
  */
 public final class ConfigValidator {
-  public static final List<String> DATA_FORMATS = List.of("idx", "csv", "synthetic");
+  public static final List<String> DATA_FORMATS = List.of("idx", "csv", "synthetic", "text");
   public static final List<String> CSV_TARGET_TYPES = List.of("auto", "class", "value");
   public static final List<String> SYNTHETIC_TASKS = List.of("classification", "regression", "multilabel",
       "distribution");
@@ -24,12 +24,14 @@ public final class ConfigValidator {
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
   public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "ring", "mpj");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
+  /** Layers of sequence models; only with data.format text (their ids and positions come from the text). */
+  public static final List<String> SEQUENCE_LAYER_TYPES = List.of("embedding", "layer_norm", "transformer_block",
+      "lm_head");
   public static final List<String> INITS = List.of("he", "xavier");
   public static final List<String> ON_NONFINITE = List.of("stop", "skip_step");
   public static final List<String> SIMULATED_FAILURES = List.of("none", "exit", "throw", "hang", "nan");
 
   /** Values the design names whose implementation has not landed: rejected with "not implemented yet". */
-  private static final List<String> PLANNED_DATA_FORMATS = List.of("text");
 
   private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern SEGMENT_COUNT = Pattern.compile("[1-9][0-9]*");
@@ -40,7 +42,7 @@ public final class ConfigValidator {
   public static List<ConfigProblem> problems(LockstepConfig c) {
     Checks k = new Checks();
     run(k, c.run());
-    model(k, c.model());
+    model(k, c.model(), c.data().format().equals("text"));
     data(k, c.data());
     objective(k, c.objective());
     optimizer(k, c.optimizer());
@@ -64,19 +66,24 @@ public final class ConfigValidator {
     k.notBlank("run.out_dir", r.outDir());
   }
 
-  private static void model(Checks k, ModelConfig m) {
+  private static void model(Checks k, ModelConfig m, boolean text) {
     if (m.layers().isEmpty()) {
       k.fail("model.layers", "must list at least one layer, e.g. [{type: linear, units: 10}]");
     }
     for (int i = 0; i < m.layers().size(); i++) {
-      layer(k, KeyPath.element("model.layers", i), m.layers().get(i));
+      layer(k, KeyPath.element("model.layers", i), m.layers().get(i), text);
     }
   }
 
-  private static void layer(Checks k, String path, LayerSpec l) {
+  private static void layer(Checks k, String path, LayerSpec l, boolean text) {
+    if (l.type() != null && SEQUENCE_LAYER_TYPES.contains(l.type())) {
+      sequenceLayer(k, path, l, text);
+      return;
+    }
     if (!k.oneOf(path + ".type", l.type(), LAYER_TYPES)) {
       return;
     }
+    noSequenceKeys(k, path, l);
     if (l.type().equals("linear")) {
       if (l.units() == null) {
         k.fail(path + ".units", "a linear layer needs units >= 1");
@@ -96,12 +103,44 @@ public final class ConfigValidator {
     }
   }
 
-  private static void data(Checks k, DataConfig d) {
-    if (PLANNED_DATA_FORMATS.contains(d.format())) {
-      k.fail("data.format", d.format() + " is not implemented yet (supported: " + String.join(", ", DATA_FORMATS) + ")");
-    } else {
-      k.oneOf("data.format", d.format(), DATA_FORMATS);
+  private static void sequenceLayer(Checks k, String path, LayerSpec l, boolean text) {
+    if (!text) {
+      k.fail(path + ".type", l.type() + " is a sequence layer: it needs data.format text");
     }
+    if (l.type().equals("embedding")) {
+      if (l.units() == null) {
+        k.fail(path + ".units", "an embedding needs units >= 1, its channels per position");
+      } else {
+        k.atLeast(path + ".units", l.units(), 1);
+      }
+    } else if (l.units() != null) {
+      k.fail(path + ".units", l.type() + " takes no units (its width comes from the layer before"
+          + (l.type().equals("lm_head") ? ", its outputs from the vocabulary)" : ")"));
+    }
+    if (l.heads() != null && !l.type().equals("transformer_block")) {
+      k.fail(path + ".heads", "only a transformer_block has heads");
+    } else if (l.heads() != null) {
+      k.atLeast(path + ".heads", l.heads(), 1);
+    }
+    if (l.positional() != null && !l.type().equals("embedding")) {
+      k.fail(path + ".positional", "only an embedding has positional");
+    }
+    if (l.init() != null) {
+      k.fail(path + ".init", l.type() + " takes no init");
+    }
+  }
+
+  private static void noSequenceKeys(Checks k, String path, LayerSpec l) {
+    if (l.heads() != null) {
+      k.fail(path + ".heads", "only a transformer_block has heads");
+    }
+    if (l.positional() != null) {
+      k.fail(path + ".positional", "only an embedding has positional");
+    }
+  }
+
+  private static void data(Checks k, DataConfig d) {
+    k.oneOf("data.format", d.format(), DATA_FORMATS);
     k.notBlank("data.dir", d.dir());
     k.notBlank("data.train_images", d.trainImages());
     k.notBlank("data.train_labels", d.trainLabels());
@@ -113,6 +152,11 @@ public final class ConfigValidator {
     k.above("data.std", d.std(), 0);
     k.atLeast("data.limit_train", d.limitTrain(), 0);
     k.atLeast("data.limit_test", d.limitTest(), 0);
+    k.notBlank("data.path", d.path());
+    k.atLeast("data.context", d.context(), 1);
+    if (k.finite("data.val_fraction", d.valFraction()) && !(d.valFraction() > 0 && d.valFraction() < 1)) {
+      k.fail("data.val_fraction", "must be in (0, 1) (got " + number(d.valFraction()) + ")");
+    }
     if (d.format().equals("csv")) {
       csv(k, d.csv());
     } else if (d.format().equals("synthetic")) {

@@ -6,6 +6,8 @@ package dev.lockstep.config;
  * normalize: none | unit (x/255) | standard (then (x/255 - mean)/std). Formats csv and synthetic read
  * {@code csv} / {@code synthetic}; there normalize standard means per-column z-scores with training-split
  * statistics (mean and std are for idx pixels only).
+ * format text reads UTF-8 {@code path} (a file, or every regular file of a directory): {@code context} characters
+ * per window, the last {@code val_fraction} of the text held out for validation.
  */
 public record DataConfig(
     String format,
@@ -22,7 +24,34 @@ public record DataConfig(
     Integer limitTrain,
     Integer limitTest,
     CsvConfig csv,
-    SyntheticConfig synthetic) {
+    SyntheticConfig synthetic,
+    String path,
+    Integer context,
+    Double valFraction) {
+  /** The image-dataset fields only (csv, synthetic and text keys at their defaults). */
+  public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
+      String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
+      Integer limitTrain, Integer limitTest) {
+    this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
+        limitTrain, limitTest, null, null, null, null, null);
+  }
+
+  /** The image fields plus csv and synthetic (text keys at their defaults). */
+  public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
+      String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
+      Integer limitTrain, Integer limitTest, CsvConfig csv, SyntheticConfig synthetic) {
+    this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
+        limitTrain, limitTest, csv, synthetic, null, null, null);
+  }
+
+  /** The image fields plus the text keys (csv and synthetic at their defaults). */
+  public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
+      String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
+      Integer limitTrain, Integer limitTest, String path, Integer context, Double valFraction) {
+    this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
+        limitTrain, limitTest, null, null, path, context, valFraction);
+  }
+
   public DataConfig {
     format = format != null ? format : "idx";
     dir = dir != null ? dir : "/usr/share/datasets/fashion-mnist";
@@ -39,5 +68,8 @@ public record DataConfig(
     limitTest = limitTest != null ? limitTest : 0;
     csv = csv != null ? csv : CsvConfig.defaults();
     synthetic = synthetic != null ? synthetic : SyntheticConfig.defaults();
+    path = path != null ? path : "/usr/share/games/fortunes";
+    context = context != null ? context : 64;
+    valFraction = valFraction != null ? valFraction : 0.1;
   }
 }

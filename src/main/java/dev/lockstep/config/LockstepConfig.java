@@ -28,7 +28,8 @@ public record LockstepConfig(
     run = run != null ? run : new RunConfig(null, null, null, null, null);
     model = model != null ? model : new ModelConfig(null);
     data = data != null ? data
-        : new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        : new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null);
     objective = objective != null ? objective : ObjectiveConfig.of(null);
     optimizer = optimizer != null ? optimizer : new OptimizerConfig(null, null, null, null, null, null, null, null, null);
     update = update != null ? update : new UpdateConfig(null, null, null, null, null);

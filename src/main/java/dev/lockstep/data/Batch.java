@@ -77,6 +77,14 @@ public final class Batch {
     return width;
   }
 
+  /** Marks rows {@code [0, count)} valid after a filler wrote {@link #x} and {@link #labels} directly. */
+  void setRows(int count) {
+    if (count < 0 || count > capacity) {
+      throw new IllegalArgumentException("batch capacity " + capacity + " cannot hold " + count + " rows");
+    }
+    rows = count;
+  }
+
   /** Fills rows {@code [0, count)} with samples {@code order[from + k]} (or {@code from + k} when order is null). */
   void fill(Dataset ds, int[] order, int from, int count) {
     if (ds.width() != width) {

@@ -12,7 +12,7 @@ package dev.lockstep.data;
  * <p>The position (epoch, step within epoch) is all the state there is: {@link #seek} restores it directly
  * for a resumed run.
  */
-public final class ShardedBatches {
+public final class ShardedBatches implements TrainBatches {
   private final Dataset ds;
   private final int rank;
   private final int ranks;

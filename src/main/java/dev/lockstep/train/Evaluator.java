@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Test-set evaluation split across ranks: each rank scores its contiguous shard, then one allreduce of
  * (loss sum, samples, the task's metric sums) gives every rank exactly the single-rank counts at 1/N of the time.
- * The loss is the full objective: data term + the regularisation of the current weights.
+ * The loss is the full objective: data term + the regularisation of the current weights. Text windows are scored
+ * per predicted position (rows·positions rows of vocabulary logits), so samples count characters.
  */
 final class Evaluator {
   record Result(Task task, double lossSum, long samples, double regularization, Map<String, Object> metrics) {
@@ -55,37 +56,40 @@ final class Evaluator {
   private final Objective objective;
   private final ObjectiveConfig objectiveConfig;
   private final Task task;
-  private final int outWidth;
+  private final RowEncoding encoding;
 
   Evaluator(Communicator comm, Backend backend, StepExecutor executor, Objective objective,
-            ObjectiveConfig objectiveConfig, Task task, int outWidth) {
+            ObjectiveConfig objectiveConfig, Task task, RowEncoding encoding) {
     this.comm = comm;
     this.backend = backend;
     this.executor = executor;
     this.objective = objective;
     this.objectiveConfig = objectiveConfig;
     this.task = task;
-    this.outWidth = outWidth;
+    this.encoding = encoding;
   }
 
   /** Collective: every rank calls it. {@code regularization} is R(w) of the current (identical) weights. */
   Result evaluate(Dataset test, TargetEncoder targets, int batchSize, double regularization) {
     EvalShard shard = new EvalShard(test, comm.rank(), comm.size(), batchSize);
     Batch batch = Batch.forDataset(test, batchSize);
-    Buf x = backend.allocate((long) batchSize * test.width());
+    int inWidth = encoding.inputWidth(), positions = encoding.positions(), classes = encoding.classes();
+    int outWidth = positions * classes;
+    Buf x = backend.allocate((long) batchSize * inWidth);
     float[] out = new float[batchSize * outWidth];
-    MetricTally tally = task.tally(objectiveConfig, outWidth);
+    MetricTally tally = task.tally(objectiveConfig, classes);
     double lossSum = 0;
     long samples = 0;
     while (shard.next(batch)) {
       int rows = batch.rows();
-      backend.upload(batch.x(), 0, x.view(0, (long) rows * test.width()));
+      backend.upload(encoding.input(batch), 0, x.view(0, (long) rows * inWidth));
       Buf output = executor.infer(x, rows);
       backend.download(output.view(0, (long) rows * outWidth), out, 0);
-      Targets t = targets.encode(batch);
-      lossSum += objective.loss(out, t, rows, outWidth);
-      tally.add(out, t, rows, outWidth);
-      samples += rows;
+      Targets t = encoding.targets(batch, targets);
+      int targetRows = rows * positions; // per position for a sequence model: samples counts characters
+      lossSum += objective.loss(out, t, targetRows, classes);
+      tally.add(out, t, targetRows, classes);
+      samples += targetRows;
     }
     double[] sums = tally.sums();
     double[] totals = new double[2 + sums.length]; // [loss sum, samples, metric sums...]

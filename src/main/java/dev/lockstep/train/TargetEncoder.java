@@ -50,21 +50,25 @@ final class TargetEncoder {
   }
 
   Targets encode(Batch batch) {
-    int rows = batch.rows();
+    return kind == Kind.VALUES ? Targets.ofValues(batch.values(), width) : encode(batch.labels(), batch.rows());
+  }
+
+  /** Class labels {@code labels[0, rows)} (of a batch, or a text batch's per-position ids) as the objective's. */
+  Targets encode(int[] labels, int rows) {
     switch (kind) {
       case CLASS_IDS:
-        return Targets.ofClasses(batch.labels());
+        return Targets.ofClasses(labels);
       case VALUES:
-        return Targets.ofValues(batch.values(), width);
+        throw new IllegalStateException("value targets have no class labels");
       case BINARY_VALUE:
         for (int r = 0; r < rows; r++) {
-          values[r] = batch.labels()[r];
+          values[r] = labels[r];
         }
         return Targets.ofValues(values, 1);
       default:
         java.util.Arrays.fill(values, 0, rows * width, 0f);
         for (int r = 0; r < rows; r++) {
-          values[r * width + batch.labels()[r]] = 1f;
+          values[r * width + labels[r]] = 1f;
         }
         return Targets.ofValues(values, width);
     }

@@ -8,7 +8,12 @@ import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.Datasets;
+import dev.lockstep.data.CharVocabulary;
 import dev.lockstep.data.ShardedBatches;
+import dev.lockstep.data.TextCorpus;
+import dev.lockstep.data.TextWindows;
+import dev.lockstep.data.TrainBatches;
+import dev.lockstep.lm.LanguageModels;
 import dev.lockstep.metrics.ConsoleMode;
 import dev.lockstep.metrics.MetricsLog;
 import dev.lockstep.metrics.RunPlots;
@@ -74,6 +79,7 @@ public final class Trainer {
     return switch (cfg.data().format()) {
       case "csv" -> cfg.data().csv().trainFile();
       case "synthetic" -> "the synthetic " + cfg.data().synthetic().task() + " task";
+      case "text" -> cfg.data().path();
       default -> cfg.data().dir();
     };
   }
@@ -90,11 +96,28 @@ public final class Trainer {
     int batchPerRank = cfg.data().batchSize();
     int globalBatch = batchPerRank * ranks;
 
-    dev.lockstep.data.TrainTest data = Datasets.load(cfg.data());
-    Dataset train = data.train();
-    Model model = Model.build(cfg.model(), train.width());
-    Task task = Task.of(cfg.objective(), train);
-    TargetEncoder targets = TargetEncoder.of(cfg.objective().type(), train, model.outputWidth(), batchPerRank,
+    TextCorpus corpus = cfg.data().format().equals("text") ? TextCorpus.load(cfg.data()) : null;
+    dev.lockstep.data.TrainTest data = corpus == null ? Datasets.load(cfg.data()) : null;
+    Model model;
+    RowEncoding encoding;
+    Dataset test;
+    if (corpus == null) {
+      model = Model.build(cfg.model(), data.train().width());
+      encoding = RowEncoding.rows(data.train().width(), model.outputWidth());
+      test = data.test();
+    } else {
+      int vocab = corpus.vocabulary().size();
+      model = LanguageModels.build(cfg.model(), cfg.data().context(), vocab);
+      encoding = RowEncoding.textWindows(cfg.data().context(), model.outputWidth() / vocab, vocab, batchPerRank);
+      test = corpus.validationWindows(cfg.data().context(), encoding.positions() == 1 ? 1 : cfg.data().context(),
+          cfg.data().limitTest());
+    }
+    // Text: a classification over every predicted position (targets = next-character ids), labelled like `test`.
+    Dataset labelled = corpus == null ? data.train() : test;
+    int positions = encoding.positions();
+    int classes = encoding.classes(); // the width of one scored row: model outputs, or the vocabulary for text
+    Task task = Task.of(cfg.objective(), labelled);
+    TargetEncoder targets = TargetEncoder.of(cfg.objective().type(), labelled, classes, batchPerRank * positions,
         dataSource());
     Parameters params = new Parameters(model, backend);
     params.initialize(cfg.run().seed());
@@ -113,12 +136,14 @@ public final class Trainer {
     update.initialize();
     SimulatedSlowdown slowdown = new SimulatedSlowdown(cfg.simulate().slowRanks(), rank);
 
-    ShardedBatches batches = new ShardedBatches(train, rank, ranks, batchPerRank, cfg.run().seed(),
-        cfg.data().shuffle());
+    TrainBatches batches = corpus != null
+        ? new TextWindows(corpus.trainIds(), cfg.data().context(), rank, ranks, batchPerRank, cfg.run().seed())
+        : new ShardedBatches(data.train(), rank, ranks, batchPerRank, cfg.run().seed(), cfg.data().shuffle());
     long stepsPerEpoch = batches.stepsPerEpoch();
     if (stepsPerEpoch == 0) {
       throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank = %d exceeds the "
-          + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch, train.size()));
+          + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch,
+          data == null ? 0 : data.train().size()));
     }
     int epochs = cfg.run().epochs();
     long totalSteps = stepsPerEpoch * epochs;
@@ -133,8 +158,7 @@ public final class Trainer {
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
-    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task,
-        model.outputWidth());
+    Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -154,17 +178,26 @@ public final class Trainer {
             .put("ranks", ranks).put("snapshot_ranks", start.snapshotRanks()).write();
       }
       runDir.writeAtomically("config.yaml", effectiveConfigYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      if (!train.classNames().isEmpty()) {
-        runDir.writeAtomically("classes.json", ClassMapping.json(cfg.data(), train.classNames()));
+      if (corpus == null && !data.train().classNames().isEmpty()) {
+        runDir.writeAtomically("classes.json", ClassMapping.json(cfg.data(), data.train().classNames()));
       }
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
           + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
           params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
+      if (corpus != null) {
+        runDir.writeAtomically(CharVocabulary.FILE, corpus.vocabulary().toJson());
+        say(String.format(java.util.Locale.ROOT, "text: %d file(s), %d training and %d validation characters, "
+            + "vocabulary %d, windows of %d | unigram baseline %.3f bits/char", corpus.files(),
+            corpus.trainIds().length, corpus.validationIds().length, corpus.vocabulary().size(),
+            cfg.data().context(), corpus.unigramBitsPerChar()));
+      }
     }
 
     int outWidth = model.outputWidth();
-    Batch batch = Batch.forDataset(train, batchPerRank);
-    Buf xBuf = backend.allocate((long) batchPerRank * train.width());
+    int inWidth = encoding.inputWidth();
+    Batch batch = corpus == null ? Batch.forDataset(data.train(), batchPerRank)
+        : new Batch(batchPerRank, cfg.data().context() + 1);
+    Buf xBuf = backend.allocate((long) batchPerRank * inWidth);
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
     float[] out = new float[batchPerRank * outWidth];
     float[] dOut = new float[batchPerRank * outWidth];
@@ -187,16 +220,19 @@ public final class Trainer {
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();
-        backend.upload(batch.x(), 0, xBuf.view(0, (long) rows * train.width()));
+        backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
         Buf output = executor.forward(xBuf, rows);
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
-        Targets stepTargets = targets.encode(batch);
-        double lossSum = objective.lossAndGradient(out, stepTargets, rows, outWidth, dOut, 1f / globalBatch);
-        int correct = task.correct(out, stepTargets, rows, outWidth);
+        Targets stepTargets = encoding.targets(batch, targets);
+        int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
+        double lossSum = objective.lossAndGradient(out, stepTargets, targetRows, classes, dOut,
+            1f / (globalBatch * positions));
+        int correct = task.correct(out, stepTargets, targetRows, classes);
         long forwardEnd = System.nanoTime();
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
-        lossSum += regularization.addToStep(lead(), globalBatch); // once across ranks: see RegularizationTerm
+        // once across ranks, per scored row like the data term: see RegularizationTerm
+        lossSum += regularization.addToStep(lead(), globalBatch * positions);
         backend.synchronize();
         slowdown.stretch(step, System.nanoTime() - t0);
         long backwardEnd = System.nanoTime();
@@ -205,7 +241,7 @@ public final class Trainer {
         failure.at(step + 1, params, backend);
 
         float lr = (float) schedule.lr(step);
-        StepStats stats = update.apply(new StepReport(lossSum, correct, rows, computed / 1e9), lr);
+        StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9), lr);
         if (timeline != null) {
           recordStep(timeline, t0, forwardEnd, backwardEnd, stats, System.nanoTime());
         }
@@ -255,15 +291,21 @@ public final class Trainer {
       step = update.synchronize(step); // async: identical weights again; the furthest rank's step count
       boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
-      if ((cfg.output().evalEachEpoch() || lastEpoch) && data.test().size() > 0) {
+      if ((cfg.output().evalEachEpoch() || lastEpoch) && test.size() > 0) {
         long te = System.nanoTime();
-        lastEval = evaluator.evaluate(data.test(), targets, batchPerRank, regularization.value());
+        lastEval = evaluator.evaluate(test, targets, batchPerRank, regularization.value());
         long evaluated = System.nanoTime();
         timer.add(Phase.EVALUATION, evaluated - te);
         if (timeline != null) {
           timeline.span(Timeline.Kind.EVALUATION, te, evaluated);
         }
-        say(String.format(java.util.Locale.ROOT, "epoch %d/%d | %s", epoch + 1, epochs, lastEval.describe()));
+        if (corpus == null) {
+          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | %s", epoch + 1, epochs, lastEval.describe()));
+        } else {
+          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | validation loss %.4f | %.3f bits/char | "
+              + "accuracy %.4f (%d characters)", epoch + 1, epochs, lastEval.meanLoss(),
+              lastEval.meanLoss() / Math.log(2), lastEval.accuracy(), lastEval.samples()));
+        }
         if (lead()) {
           var record = metrics.record("eval").put("step", step).put("epoch", epoch + 1);
           lastEval.metrics().forEach((name, value) -> {
@@ -271,8 +313,11 @@ public final class Trainer {
               record.put("test_" + name, n.doubleValue());
             }
           });
-          record.put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples())
-              .put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
+          record.put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples());
+          if (corpus != null) {
+            record.put("bits_per_char", lastEval.meanLoss() / Math.log(2));
+          }
+          record.put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
         }
       }
       if (epochDone) {

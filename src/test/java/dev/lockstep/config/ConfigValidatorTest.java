@@ -29,8 +29,10 @@ class ConfigValidatorTest {
       run          | epochs       | 0          | must be >= 1 (got 0)
       run          | max_steps    | -1         | must be >= 0 (got -1)
       run          | out_dir      | ' '        | must not be empty
-      data         | format       | text       | text is not implemented yet (supported: idx, csv, synthetic)
-      data         | format       | parquet    | must be one of idx, csv, synthetic (got "parquet")
+      data         | format       | parquet    | must be one of idx, csv, synthetic, text (got "parquet")
+      data         | path         | ''         | must not be empty
+      data         | context      | 0          | must be >= 1 (got 0)
+      data         | val_fraction | 1          | must be in (0, 1) (got 1)
       data         | dir          | ''         | must not be empty
       data         | train_images | ''         | must not be empty
       data         | batch_size   | 0          | must be >= 1 (got 0)
@@ -161,6 +163,29 @@ class ConfigValidatorTest {
         file() + ":8: model.layers[4].type: must be one of linear, relu, tanh, sigmoid, gelu (got \"softmax\")",
         file() + ":9: model.layers[5].type: must be one of linear, relu, tanh, sigmoid, gelu (not set)",
         file() + ":10: model.layers[6].units: must be >= 1 (got -1)");
+  }
+
+  @Test
+  void sequenceLayersNeedTextDataAndTheirOwnKeys() {
+    ConfigException e = catchConfig(write(dir,
+        "model:",
+        "  layers:",
+        "    - {type: embedding}",                              // 3
+        "    - {type: transformer_block, heads: 0}",            // 4
+        "    - {type: layer_norm, heads: 2}",                   // 5
+        "    - {type: linear, units: 4, positional: true}",     // 6
+        "    - {type: lm_head, units: 5}"));                    // 7
+    assertThat(e.lines()).containsExactly(
+        file() + ":3: model.layers[0].type: embedding is a sequence layer: it needs data.format text",
+        file() + ":3: model.layers[0].units: an embedding needs units >= 1, its channels per position (not set)",
+        file() + ":4: model.layers[1].type: transformer_block is a sequence layer: it needs data.format text",
+        file() + ":4: model.layers[1].heads: must be >= 1 (got 0)",
+        file() + ":5: model.layers[2].type: layer_norm is a sequence layer: it needs data.format text",
+        file() + ":5: model.layers[2].heads: only a transformer_block has heads",
+        file() + ":6: model.layers[3].positional: only an embedding has positional",
+        file() + ":7: model.layers[4].type: lm_head is a sequence layer: it needs data.format text",
+        file() + ":7: model.layers[4].units: lm_head takes no units (its width comes from the layer before, its "
+            + "outputs from the vocabulary)");
   }
 
   @Test
