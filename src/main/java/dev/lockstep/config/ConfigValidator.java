@@ -43,6 +43,7 @@ public final class ConfigValidator {
     k.atLeast("output.log_every", c.output().logEvery(), 1);
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
+    k.atLeast("comm.bucket_mb", c.comm().bucketMb(), 0.0);
     return k.problems;
   }
 

@@ -26,6 +26,6 @@ public record LockstepConfig(
     checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null);
     backend = backend != null ? backend : new BackendConfig(null, null, null);
     output = output != null ? output : new OutputConfig(null, null);
-    comm = comm != null ? comm : new CommConfig(null, null);
+    comm = comm != null ? comm : new CommConfig(null, null, null);
   }
 }

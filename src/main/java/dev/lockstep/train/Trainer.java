@@ -74,7 +74,7 @@ public final class Trainer {
     params.initialize(cfg.run().seed());
     Objective objective = Objectives.create(cfg.objective());
     Optimizer optimizer = Optimizers.create(cfg.optimizer(), backend, params.length());
-    UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer);
+    UpdateStrategy update = new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes());
     update.initialize();
 
     ShardedBatches batches = new ShardedBatches(train, rank, ranks, batchPerRank, cfg.run().seed(),
@@ -92,6 +92,7 @@ public final class Trainer {
     }
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank);
+    executor.setGradientListener(update.gradientListener()); // bucketed allreduce starts during backward
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, model.outputWidth());
 
     RunDirectory runDir = lead() ? RunDirectory.createFresh(Path.of(cfg.run().outDir()), cfg.run().name()) : null;
@@ -190,6 +191,7 @@ public final class Trainer {
       }
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
+    update.close();
 
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
