@@ -20,7 +20,8 @@ import java.util.List;
  * <p><b>Overlap</b> ({@code comm.bucket_mb > 0}, np > 1): the gradients are allreduced in buckets ({@link
  * BucketPlan}); the step executor reports each layer's finished gradient range ({@link #gradientListener()}), and
  * once a bucket is complete it is handed to a per-rank {@link CommThread} while backward continues. {@link #apply}
- * then waits for the outstanding buckets — the communication not hidden behind backward — and steps the optimizer.
+ * then waits for the outstanding buckets, reduces the last one (complete only when backward ends) on the rank
+ * thread — together the communication not hidden behind backward — and steps the optimizer.
  * Buckets are started strictly in plan order, so every rank issues the same collectives in the same order.
  * With {@code bucket_mb: 0} one allreduce of the whole buffer runs on the rank thread after backward.
  *
@@ -122,21 +123,26 @@ public final class SyncUpdate implements UpdateStrategy {
     startCompleteBuckets();
   }
 
+  /**
+   * Hands complete buckets to the comm thread, in plan order — all but the last: that one completes when backward
+   * ends, and {@link #apply} reduces it on the rank thread, saving two thread hand-offs per step.
+   */
   private void startCompleteBuckets() {
-    while (nextToStart < unreported.length && unreported[nextToStart] == 0) {
-      startBucket(nextToStart++);
+    while (nextToStart < unreported.length - 1 && unreported[nextToStart] == 0) {
+      Runnable allreduce = bucketAllreduce(nextToStart++);
+      commThread.submit(allreduce);
     }
   }
 
-  private void startBucket(int b) {
+  /** The allreduce of bucket {@code b}; with staging, downloads it first (waiting for the device to finish it). */
+  private Runnable bucketAllreduce(int b) {
     BucketPlan.Bucket bucket = plan.buckets().get(b);
     int offset = bucket.offset(), length = bucket.length();
     if (hostGrads != null) {
-      commThread.submit(() -> comm.allreduceSum(hostGrads, offset, length));
-    } else {
-      backend.download(bucketGrads[b], staging, offset); // waits for the device to finish this bucket
-      commThread.submit(() -> comm.allreduceSum(staging, offset, length));
+      return () -> comm.allreduceSum(hostGrads, offset, length);
     }
+    backend.download(bucketGrads[b], staging, offset);
+    return () -> comm.allreduceSum(staging, offset, length);
   }
 
   @Override
@@ -148,11 +154,13 @@ public final class SyncUpdate implements UpdateStrategy {
     figures[ROWS] = local.rows();
     figures[COMPUTE + comm.rank()] = (float) local.computeSeconds();
     if (plan != null) {
-      // Buckets the listener did not start (no listener connected, or a layer never reported) start now, in order.
-      Arrays.fill(unreported, 0);
-      startCompleteBuckets();
-      commThread.submit(() -> comm.allreduceSum(figures, 0, figures.length));
+      // The comm thread finishes what it was given; then this thread reduces the rest in plan order: the last
+      // bucket, and any the listener did not start (none connected, or a layer never reported).
       commThread.awaitIdle();
+      while (nextToStart < unreported.length) {
+        bucketAllreduce(nextToStart++).run();
+      }
+      comm.allreduceSum(figures, 0, figures.length);
       resetStep();
     } else {
       if (hostGrads != null) {
