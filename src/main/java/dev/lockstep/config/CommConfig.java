@@ -1,9 +1,18 @@
 package dev.lockstep.config;
 
-/** comm: deadline of every collective (seconds) and the allreduce algorithm (auto | shm | ring | mpj; mpj = MPJ's built-in). */
-public record CommConfig(Double timeoutS, String algorithm) {
+/**
+ * comm: deadline of every collective (seconds), the allreduce algorithm (auto | shm | ring | mpj; mpj = MPJ's
+ * built-in), and the gradient bucket cap in MB for overlapping the allreduce with backward (0 = no overlap).
+ */
+public record CommConfig(Double timeoutS, String algorithm, Double bucketMb) {
   public CommConfig {
     timeoutS = timeoutS != null ? timeoutS : 120.0;
     algorithm = algorithm != null ? algorithm : "auto";
+    bucketMb = bucketMb != null ? bucketMb : 4.0;
+  }
+
+  /** {@link #bucketMb} in bytes (MB = 2^20 bytes). */
+  public long bucketBytes() {
+    return (long) (bucketMb * (1 << 20));
   }
 }

@@ -10,7 +10,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * {@code slice} sharing that memory. Direct memory has a fixed address, so OpenBLAS reads it in place through a
  * {@link FloatPointer} (created on first use) without copies.
  */
-public final class CpuBuf implements Buf {
+public final class CpuBuf implements HostBuf {
   private final FloatBuffer data; // position 0, capacity = length
   private FloatPointer pointer; // lazily: only buffers that reach gemm need one
 
@@ -45,6 +45,11 @@ public final class CpuBuf implements Buf {
   /** The floats themselves; use absolute get/put (index 0 = first float of this view). */
   FloatBuffer data() {
     return data;
+  }
+
+  @Override
+  public FloatBuffer floats() {
+    return data.duplicate();
   }
 
   /** Native address of this view's first float, for BLAS. */

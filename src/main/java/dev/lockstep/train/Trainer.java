@@ -159,6 +159,7 @@ public final class Trainer {
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
+    executor.setGradientListener(update.gradientListener()); // bucketed allreduce starts during backward
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -331,6 +332,7 @@ public final class Trainer {
       }
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
+    update.close();
 
     TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,

@@ -1,18 +1,39 @@
 package dev.lockstep.update;
 
+import dev.lockstep.checkpointing.GradientListener;
+import dev.lockstep.comm.CommThread;
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.nn.LayerRange;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.tensor.Backend;
+import dev.lockstep.tensor.Buf;
+import dev.lockstep.tensor.HostBuf;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Synchronous data parallelism: SUM-allreduce of the flat gradient buffer, then the identical optimizer step on
  * every rank. The loss uses gradScale = 1/global batch, so the summed gradient is the global-batch mean.
  *
- * <p>The step's small figures ride in the same allreduce as the gradients, after them — [grads | loss sum,
- * correct, rows | compute seconds of rank 0..N-1] — so logging and straggler accounting cost no extra
- * collective. Each rank writes its compute time in its own slot; after the SUM every rank knows them all, and
- * its wait is (slowest compute − own compute).
+ * <p><b>Overlap</b> ({@code comm.bucket_mb > 0}, np > 1): the gradients are allreduced in buckets ({@link
+ * BucketPlan}); the step executor reports each layer's finished gradient range ({@link #gradientListener()}), and
+ * once a bucket is complete it is handed to a per-rank {@link CommThread} while backward continues. {@link #apply}
+ * then waits for the outstanding buckets, reduces the last one (complete only when backward ends) on the rank
+ * thread — together the communication not hidden behind backward — and steps the optimizer.
+ * Buckets are started strictly in plan order, so every rank issues the same collectives in the same order.
+ * With {@code bucket_mb: 0} one allreduce of the whole buffer runs on the rank thread after backward.
+ *
+ * <p><b>Memory</b>: gradients in host memory ({@link HostBuf}, the CPU backend) are reduced in place, no copy. Other
+ * backends (CUDA) go through a host staging array: a bucket is downloaded on the rank thread when it completes (the
+ * download waits for the device to finish that layer), allreduced on the comm thread, and the whole staging array
+ * is uploaded once in {@link #apply}.
+ *
+ * <p>The step's small figures go in a separate small allreduce after the gradients — [loss sum, correct, rows |
+ * compute seconds of rank 0..N-1]. Each rank writes its compute time in its own slot; after the SUM every rank
+ * knows them all, and its wait is (slowest compute − own compute). Reduction order is fixed per element, so the
+ * result — and the weights — do not depend on the bucketing (shm, and any algorithm at np = 2).
  *
  * <p>A NaN/Inf in the averaged gradient or the summed loss leaves weights and optimizer untouched and says where
  * ({@link StepStats#nonFiniteAt}). The check runs after the allreduce, on data every rank holds bit for bit, so
@@ -26,15 +47,60 @@ public final class SyncUpdate implements UpdateStrategy {
   private final Parameters params;
   private final Optimizer optimizer;
   private final int gradLength;
-  private final float[] staging; // [gradLength + 3 + ranks]
+  private final float[] figures; // [3 + ranks]
+  private final float[] staging; // [gradLength] host copy of the gradients; null when they are host memory
+  private final FloatBuffer hostGrads; // the gradient memory itself when host memory, else null
 
+  // Overlap (null/unused when bucket_mb = 0 or a single rank)
+  private final BucketPlan plan;
+  private final Buf[] bucketGrads; // per bucket: view of the gradient buffer
+  private final int[] unreported; // per bucket: layer ranges not yet reported this step
+  private int nextToStart; // buckets [0, nextToStart) were handed to the comm thread this step
+  private final CommThread commThread;
+
+  /** Without overlap: one allreduce of all gradients after backward. */
   public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer) {
+    this(comm, backend, params, optimizer, 0);
+  }
+
+  /**
+   * @param bucketBytes cap of a gradient bucket ({@code comm.bucket_mb}); 0 = no overlap. Call from the rank's own
+   *     thread: with overlap this starts the rank's communication thread, which must belong to the rank.
+   */
+  public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes) {
+    this(comm, backend, params, optimizer, bucketBytes, true);
+  }
+
+  /** {@code inPlace = false} forces the staging path even for host memory (tests of the CUDA path on the CPU). */
+  SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
+      boolean inPlace) {
+    if (bucketBytes < 0) {
+      throw new IllegalArgumentException("comm.bucket_mb must be >= 0, got " + bucketBytes + " bytes");
+    }
     this.comm = comm;
     this.backend = backend;
     this.params = params;
     this.optimizer = optimizer;
     this.gradLength = Math.toIntExact(params.length());
-    this.staging = new float[gradLength + COMPUTE + comm.size()];
+    this.figures = new float[COMPUTE + comm.size()];
+    this.hostGrads = inPlace && params.grads() instanceof HostBuf h ? h.floats() : null;
+    this.staging = hostGrads == null ? new float[gradLength] : null;
+    boolean overlap = bucketBytes > 0 && comm.size() > 1;
+    this.plan = overlap ? new BucketPlan(params.layerRanges(), bucketBytes) : null;
+    int n = overlap ? plan.buckets().size() : 0;
+    this.bucketGrads = new Buf[n];
+    this.unreported = new int[n];
+    for (int b = 0; b < n; b++) {
+      BucketPlan.Bucket bucket = plan.buckets().get(b);
+      bucketGrads[b] = params.grads().view(bucket.offset(), bucket.length());
+    }
+    resetStep();
+    this.commThread = overlap ? new CommThread("lockstep-comm-rank-" + comm.rank()) : null;
+  }
+
+  /** The bucket plan (null without overlap). */
+  public BucketPlan plan() {
+    return plan;
   }
 
   @Override
@@ -47,19 +113,74 @@ public final class SyncUpdate implements UpdateStrategy {
   }
 
   @Override
+  public GradientListener gradientListener() {
+    return plan == null ? null : this::gradientReady;
+  }
+
+  /** Rank thread, during backward: counts the range into its bucket and starts every complete bucket in order. */
+  private void gradientReady(LayerRange range) {
+    int b = plan.bucketOf(range.layerIndex());
+    if (unreported[b] == 0) {
+      throw new IllegalStateException("gradient of " + range.name() + " reported twice in one step");
+    }
+    unreported[b]--;
+    startCompleteBuckets();
+  }
+
+  /**
+   * Hands complete buckets to the comm thread, in plan order — all but the last: that one completes when backward
+   * ends, and {@link #apply} reduces it on the rank thread, saving two thread hand-offs per step.
+   */
+  private void startCompleteBuckets() {
+    while (nextToStart < unreported.length - 1 && unreported[nextToStart] == 0) {
+      Runnable allreduce = bucketAllreduce(nextToStart++);
+      commThread.submit(allreduce);
+    }
+  }
+
+  /** The allreduce of bucket {@code b}; with staging, downloads it first (waiting for the device to finish it). */
+  private Runnable bucketAllreduce(int b) {
+    BucketPlan.Bucket bucket = plan.buckets().get(b);
+    int offset = bucket.offset(), length = bucket.length();
+    if (hostGrads != null) {
+      return () -> comm.allreduceSum(hostGrads, offset, length);
+    }
+    backend.download(bucketGrads[b], staging, offset);
+    return () -> comm.allreduceSum(staging, offset, length);
+  }
+
+  @Override
   public StepStats apply(StepReport local, float lr) {
     long t0 = System.nanoTime();
-    backend.download(params.grads(), staging, 0);
-    java.util.Arrays.fill(staging, gradLength, staging.length, 0f);
-    staging[gradLength + LOSS] = (float) local.lossSum();
-    staging[gradLength + CORRECT] = local.correct();
-    staging[gradLength + ROWS] = local.rows();
-    staging[gradLength + COMPUTE + comm.rank()] = (float) local.computeSeconds();
-    comm.allreduceSum(staging, 0, staging.length);
-    backend.upload(staging, 0, params.grads());
-    long inCollective = System.nanoTime() - t0;
+    Arrays.fill(figures, 0f);
+    figures[LOSS] = (float) local.lossSum();
+    figures[CORRECT] = local.correct();
+    figures[ROWS] = local.rows();
+    figures[COMPUTE + comm.rank()] = (float) local.computeSeconds();
+    if (plan != null) {
+      // The comm thread finishes what it was given; then this thread reduces the rest in plan order: the last
+      // bucket, and any the listener did not start (none connected, or a layer never reported).
+      commThread.awaitIdle();
+      while (nextToStart < unreported.length) {
+        bucketAllreduce(nextToStart++).run();
+      }
+      comm.allreduceSum(figures, 0, figures.length);
+      resetStep();
+    } else {
+      if (hostGrads != null) {
+        comm.allreduceSum(hostGrads, 0, gradLength);
+      } else {
+        backend.download(params.grads(), staging, 0);
+        comm.allreduceSum(staging, 0, gradLength);
+      }
+      comm.allreduceSum(figures, 0, figures.length);
+    }
+    if (hostGrads == null) {
+      backend.upload(staging, 0, params.grads());
+    }
+    long inCollective = System.nanoTime() - t0; // with overlap: only what backward did not hide
 
-    long nonFiniteAt = firstNonFinite(staging, gradLength + LOSS + 1);
+    long nonFiniteAt = firstNonFinite();
     if (nonFiniteAt < 0) {
       optimizer.step(backend, params.params(), params.grads(), lr);
     }
@@ -67,22 +188,50 @@ public final class SyncUpdate implements UpdateStrategy {
     double[] compute = new double[comm.size()];
     double slowest = 0;
     for (int r = 0; r < compute.length; r++) {
-      compute[r] = staging[gradLength + COMPUTE + r];
+      compute[r] = figures[COMPUTE + r];
       slowest = Math.max(slowest, compute[r]);
     }
     // Time in the collective = waiting for the slowest rank to arrive + the transfer itself.
     double wait = Math.min(inCollective / 1e9, Math.max(0, slowest - local.computeSeconds()));
-    return new StepStats(staging[gradLength + LOSS], Math.round(staging[gradLength + CORRECT]),
-        Math.round(staging[gradLength + ROWS]), compute, inCollective / 1e9 - wait, wait, nonFiniteAt);
+    return new StepStats(figures[LOSS], Math.round(figures[CORRECT]), Math.round(figures[ROWS]), compute,
+        inCollective / 1e9 - wait, wait, nonFiniteAt);
   }
 
-  /** Index of the first NaN/Inf in {@code values[0, length)}, or -1. One pass over host memory: cheap next to the allreduce. */
-  static long firstNonFinite(float[] values, int length) {
-    for (int i = 0; i < length; i++) {
+  /**
+   * Index of the first NaN/Inf in the averaged gradient, the gradient length when only the loss is non-finite, or
+   * -1. The common case is one scan by the backend; only a bad step copies the gradient to find where.
+   */
+  private long firstNonFinite() {
+    if (backend.allFinite(params.grads())) {
+      return Float.isFinite(figures[LOSS]) ? -1 : gradLength;
+    }
+    float[] values = staging != null ? staging : new float[gradLength];
+    backend.download(params.grads(), values, 0);
+    for (int i = 0; i < gradLength; i++) {
       if (!Float.isFinite(values[i])) {
         return i;
       }
     }
-    return -1;
+    return gradLength;
+  }
+
+  /** Seconds this rank's communication thread has spent in collectives (0 without overlap). */
+  public double backgroundCommSeconds() {
+    return commThread == null ? 0 : commThread.busySeconds();
+  }
+
+  @Override
+  public void close() {
+    if (commThread != null) {
+      commThread.close();
+    }
+  }
+
+  private void resetStep() {
+    List<BucketPlan.Bucket> buckets = plan == null ? List.of() : plan.buckets();
+    for (int b = 0; b < buckets.size(); b++) {
+      unreported[b] = buckets.get(b).layers();
+    }
+    nextToStart = 0;
   }
 }

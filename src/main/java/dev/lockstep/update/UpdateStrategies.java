@@ -21,11 +21,11 @@ public final class UpdateStrategies {
                                       Optimizer optimizer, ModeSwitchListener listener) {
     String mode = cfg.update().mode();
     return switch (mode) {
-      case "sync" -> new SyncUpdate(comm, backend, params, optimizer);
+      case "sync" -> new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes());
       case "async" -> async(cfg, comm, backend, params, optimizer, null);
       case "auto" -> {
         SkewPolicy policy = new SkewPolicy(cfg.update().auto(), comm.size());
-        yield new AutoUpdate(comm, backend, params, new SyncUpdate(comm, backend, params, optimizer),
+        yield new AutoUpdate(comm, backend, params, new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes()),
             async(cfg, comm, backend, params, optimizer, policy), cfg.update().async().algorithm(), policy, listener);
       }
       default -> throw new IllegalArgumentException("update.mode: unknown mode " + mode);

@@ -1,5 +1,6 @@
 package dev.lockstep.update;
 
+import dev.lockstep.checkpointing.GradientListener;
 import java.util.Map;
 
 /**
@@ -41,7 +42,15 @@ public interface UpdateStrategy extends AutoCloseable {
     return Map.of();
   }
 
-  /** Ends any thread the strategy started. */
+  /**
+   * What the step executor should tell as each layer's gradient becomes final during backward, so communication
+   * can start early; null when the strategy does not use it. The listener runs on the rank thread.
+   */
+  default GradientListener gradientListener() {
+    return null;
+  }
+
+  /** Releases what the strategy holds (e.g. its communication thread); after the last step. */
   @Override
   default void close() {}
 }
