@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 G=.gpu
-rm -rf "$G" && mkdir -p "$G/lib" "$G/data"
+rm -rf "$G" && mkdir -p "$G/lib" "$G/data" "$G/text"
 make -s build
 # The JRE: MPJ's log4j 1.2 wants java.desktop (java.beans) besides the modules the GPU tests need.
 tmp=$(mktemp -d)
@@ -35,4 +35,6 @@ for name, n in (("train-images-idx3-ubyte", 12000), ("train-labels-idx1-ubyte", 
                 ("t10k-images-idx3-ubyte", 2000), ("t10k-labels-idx1-ubyte", 2000)):
     subset(name, n)
 PY
+# Text for the language model: a few of the fortunes files (the rest stay home to keep the payload small).
+cp /usr/share/games/fortunes/{computers,science,wisdom,literature} "$G/text/"
 du -sh "$G"
