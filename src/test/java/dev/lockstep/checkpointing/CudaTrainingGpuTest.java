@@ -69,7 +69,8 @@ class CudaTrainingGpuTest {
     assertThat(cpu[STEPS - 1]).as("the model learns").isLessThan(0.5 * cpu[0]);
     double worst = 0;
     for (int s = 0; s < STEPS; s++) {
-      worst = Math.max(worst, Math.abs(cpu[s] - gpu[s]) / Math.max(1e-3, Math.abs(cpu[s])));
+      // Relative to the loss, but absolute once it is small (near 0 relative figures only measure rounding).
+      worst = Math.max(worst, Math.abs(cpu[s] - gpu[s]) / Math.max(0.1, Math.abs(cpu[s])));
     }
     System.out.printf("tf32=%s worst relative loss difference over %d steps: %.3g%n", tf32, STEPS, worst);
     assertThat(worst).isLessThanOrEqualTo(relTolerance);
