@@ -1,5 +1,6 @@
 package dev.lockstep.launch;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -121,11 +122,27 @@ public final class MpjDaemons {
     return code;
   }
 
-  /** Null when host:port accepts a TCP connection from here, else why not. */
-  static String probe(Machine m) {
+  /**
+   * Null when the daemon at host:port answers a job of zero processes (it replies EXIT), else why not. A bare
+   * connect-and-close would not do: MPJ 0.44's daemon keeps such a connection as a job that failed to parse, and the
+   * next time its connection manager finds one closed it dies on it (NullPointerException in killProcesses), after
+   * which it never again kills the ranks of a job whose launcher went away.
+   */
+  String probe(Machine m) {
+    DaemonTicket empty = new DaemonTicket("", "127.0.0.1", 1, 0, 0, List.of(), System.getProperty("user.dir"),
+        RankCommands.MAIN_CLASS, DaemonTicket.niodevConfig(0, List.of()), List.of(),
+        System.getProperty("user.name", "lockstep"), home.dir().toString());
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(m.host(), m.port()), PROBE_TIMEOUT_MS);
-      return null;
+      socket.setSoTimeout(5 * PROBE_TIMEOUT_MS);
+      byte[] xml = empty.toXml().getBytes(StandardCharsets.UTF_8);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      out.writeInt(xml.length);
+      out.write(xml);
+      out.flush();
+      String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return reply.contains("EXIT") ? null
+          : "accepts connections at " + m.address() + " but does not answer like an MPJ Express daemon";
     } catch (IOException e) {
       return "unreachable at " + m.address() + " (" + e.getMessage() + "): is the daemon running"
           + " ('lockstep daemons start'), and is TCP port " + m.port() + " open?";
