@@ -39,6 +39,10 @@ final class BenchAllreduceCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Option(names = "--machines", paramLabel = "FILE",
+      description = "niodev across the hosts of this machines file, through their MPJ daemons (see 'lockstep daemons').")
+  java.nio.file.Path machines;
+
   @Option(names = "--np", paramLabel = "N", defaultValue = "2", description = "Number of ranks (default: 2).")
   int np;
 
@@ -79,7 +83,7 @@ final class BenchAllreduceCommand implements Callable<Integer> {
     }
     List<String> args = List.of("--task=" + AllreduceBenchTask.class.getName(), String.join(",", bytes),
         String.join(",", algs));
-    return Launcher.launch(new LaunchSpec(np, device, null, args));
+    return Launcher.launch(new LaunchSpec(np, device, machines == null ? null : machines.toAbsolutePath(), args));
   }
 
   long parseBytes(String s) {

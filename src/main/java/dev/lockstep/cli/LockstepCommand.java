@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         "2:bad usage, config or data",
         "3:a rank failed",
         "4:no usable device when one was demanded"},
-    subcommands = {TrainCommand.class, ConfigCommand.class, SampleCommand.class, BenchCommand.class,
+    subcommands = {TrainCommand.class, DaemonsCommand.class, ConfigCommand.class, SampleCommand.class, BenchCommand.class,
         PlotCommand.class, CompareCommand.class, DoctorCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class LockstepCommand implements Callable<Integer> {
   @Spec

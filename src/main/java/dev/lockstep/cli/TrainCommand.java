@@ -92,7 +92,8 @@ final class TrainCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--machines", paramLabel = "FILE",
-      description = "Hosts for niodev/hybdev, one per line (as MPJ's machines file); ranks are placed in order.")
+      description = "Hosts for niodev, one per line: HOST[:PORT] [netns=NAME] (MPJ's machines files are valid). Ranks go "
+          + "in blocks of ceil(np/hosts), in order, started by the MPJ daemons there (lockstep daemons start).")
   Path machines;
 
   @Option(names = {"-q", "--quiet"},

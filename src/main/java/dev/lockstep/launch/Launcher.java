@@ -33,8 +33,13 @@ public final class Launcher {
 
   private static int launch(LaunchSpec spec, RankOutput output) {
     try {
-      validate(spec);
+      List<Machine> machines = validate(spec);
       MpjHome home = MpjHome.resolve();
+      if (machines != null) {
+        return new DaemonJob(machines, spec.np(), output)
+            .run(home, RankClasspath.ofThisJvm(), RankCommands.forThisJvm(home, RankClasspath.ofThisJvm())
+                .javaOptions(), List.copyOf(spec.rankArgs()));
+      }
       RankCommands commands = RankCommands.forThisJvm(home, RankClasspath.ofThisJvm());
       Path workDir = Path.of(System.getProperty("user.dir"));
       List<String> rankArgs = List.copyOf(spec.rankArgs());
@@ -78,7 +83,8 @@ public final class Launcher {
     return IntStream.range(0, np).boxed().toList();
   }
 
-  static void validate(LaunchSpec spec) {
+  /** Checks the spec; returns the machines when the ranks go through MPJ daemons, else null. */
+  static List<Machine> validate(LaunchSpec spec) {
     if (spec.np() < 1) {
       throw LaunchException.usage("--np must be at least 1, got " + spec.np());
     }
@@ -91,8 +97,17 @@ public final class Launcher {
     if (spec.rankArgs() == null || spec.rankArgs().isEmpty()) {
       throw LaunchException.usage("no rank command given (expected e.g. 'train -c FILE.yaml')");
     }
-    if (spec.machines() != null) {
-      MachinesFile.readLocalHosts(spec.machines()); // every host must be this machine, for now
+    if (spec.machines() == null) {
+      return null;
     }
+    List<Machine> machines = MachinesFile.read(spec.machines(), MachinesFile.DEFAULT_DAEMON_PORT);
+    if (MachinesFile.allThisMachine(machines)) {
+      return null; // only this machine: the launcher starts the rank processes itself, no daemons needed
+    }
+    if (spec.device().equals("multicore")) {
+      throw LaunchException.usage("--machines " + spec.machines() + " names other hosts, namespaces or daemon ports;"
+          + " multicore runs on this machine only (use --dev niodev)");
+    }
+    return machines;
   }
 }

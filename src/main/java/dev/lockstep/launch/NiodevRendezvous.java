@@ -33,10 +33,15 @@ final class NiodevRendezvous implements AutoCloseable {
 
   /** Listens on the loopback interface: every rank of a single-machine job connects from this machine. */
   NiodevRendezvous(int np) {
+    this(np, InetAddress.getLoopbackAddress());
+  }
+
+  /** Listens on {@code address} (for ranks on other hosts: the address they reach this machine by). */
+  NiodevRendezvous(int np, InetAddress address) {
     this.np = np;
     try {
       server = new ServerSocket();
-      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), np);
+      server.bind(new InetSocketAddress(address, 0), np);
     } catch (IOException e) {
       throw new LaunchException(ExitCodes.RANK_FAILED, "cannot open the niodev rendezvous port: " + e.getMessage(), e);
     }
@@ -49,6 +54,11 @@ final class NiodevRendezvous implements AutoCloseable {
   String configArgument() {
     return "#Number of Processes;" + np + ";#Protocol Switch Limit;" + PROTOCOL_SWITCH_LIMIT
         + ";#Server Name;" + server.getInetAddress().getHostAddress() + ";#Server Port;" + server.getLocalPort();
+  }
+
+  /** The ephemeral port the ranks connect to. */
+  int port() {
+    return server.getLocalPort();
   }
 
   /** True once every rank has registered and received the peer list. */

@@ -24,6 +24,11 @@ final class RankCommands {
     this.classpath = classpath;
   }
 
+  /** The rank JVMs' options ({@value #JAVA_OPTS_ENV}). */
+  List<String> javaOptions() {
+    return javaOptions;
+  }
+
   static RankCommands forThisJvm(MpjHome home, RankClasspath classpath) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     String opts = System.getenv(JAVA_OPTS_ENV);

@@ -22,6 +22,19 @@ public final class RankEntry {
   /** Environment variable naming the directory where a rank that finished cleanly leaves {@code rank-<r>.ok}. */
   static final String STATUS_DIR_ENV = "LOCKSTEP_RANK_STATUS_DIR";
 
+  /**
+   * System property: "stdout" makes a rank print {@link #EXIT_REPORT} with its exit code as its last line. Set by
+   * the launcher for ranks that MPJ daemons start: the daemons stream output but pass on no exit code.
+   */
+  static final String REPORT_PROPERTY = "lockstep.rank.report";
+  /** Prefix of the exit report line: {@code @lockstep-rank-exit <rank> <code>}. */
+  static final String EXIT_REPORT = "@lockstep-rank-exit";
+  /**
+   * System property: the launcher's working directory. MPJ's daemon starts ranks in its own working directory, and
+   * relative paths (data files, run.out_dir) must mean the same to every rank as to the launcher.
+   */
+  static final String WORKDIR_PROPERTY = "lockstep.launcher.workdir";
+
   /** Devices as they appear in args[2]: multicore's ranks arrive as "smpdev". */
   private static final Set<String> THREAD_DEVICES = Set.of("smpdev", "multicore", "hybdev");
   private static final Set<String> PROCESS_DEVICES = Set.of("niodev", "mxdev", "native");
@@ -53,6 +66,7 @@ public final class RankEntry {
     String rank = args[0]; // MPJ's rank until MPI.Init tells us the real one
     int code;
     try {
+      checkWorkingDirectory();
       String[] appArgs = MpjCommunicator.init(args);
       MpjCommunicator comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2]);
       rank = String.valueOf(comm.rank());
@@ -72,7 +86,26 @@ public final class RankEntry {
       reportFailure(rank, t);
       code = ExitCodes.RANK_FAILED;
     }
+    report(rank, code);
     end(code, rankIsThread);
+  }
+
+  private static void checkWorkingDirectory() {
+    String expected = System.getProperty(WORKDIR_PROPERTY);
+    Path here = Path.of("").toAbsolutePath().normalize();
+    if (expected != null && !Path.of(expected).normalize().equals(here)) {
+      throw new IllegalStateException("runs in " + here + " (its MPJ daemon's working directory), the launcher in "
+          + expected + ": start the daemons from " + expected + " ('lockstep daemons start' there), so that"
+          + " relative paths mean the same on every host");
+    }
+  }
+
+  private static void report(String rank, int code) {
+    if ("stdout".equals(System.getProperty(REPORT_PROPERTY))) {
+      System.err.flush();
+      System.out.println(EXIT_REPORT + " " + rank + " " + code);
+      System.out.flush();
+    }
   }
 
   private static void end(int code, boolean rankIsThread) {

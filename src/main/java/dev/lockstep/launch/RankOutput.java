@@ -52,6 +52,15 @@ final class RankOutput {
     }
   }
 
+  /** A line of a rank's output that reached the launcher other than through a pipe (from an MPJ daemon). */
+  void rankLine(String line) {
+    PrintStream to = sink == null ? System.out : sink;
+    synchronized (to) {
+      to.println(line);
+      to.flush();
+    }
+  }
+
   Process start(ProcessBuilder builder, String label) throws IOException {
     builder.redirectInput(ProcessBuilder.Redirect.PIPE);
     if (sink == null) {

@@ -10,6 +10,8 @@
  *                                        calling dev.lockstep.Main.main({rank, n, "smpdev", app args...})
  *  niodev: n child JVMs                  java -cp &lt;app + native + mpj.jar&gt; dev.lockstep.Main r '&lt;config&gt;' niodev args
  *     the launcher is MPJ's rendezvous server (NiodevRendezvous, ephemeral loopback port)
+ *  niodev --machines (other hosts):      MPJ daemons start the rank JVMs (DaemonJob: one job ticket per host);
+ *                                        the launcher is the rendezvous and supervises over the daemon streams
  * </pre>
  *
  * <p>Class loading under multicore: lockstep's own classes, picocli and Jackson are loaded once per rank, so static
@@ -39,6 +41,6 @@
  * {@code mpj-home} beside lockstep.jar, or where {@code -Dlockstep.mpj.home} says), {@code LOCKSTEP_RANK_JAVA_OPTS}
  * (JVM options of the rank JVMs, e.g. {@code -Xmx16g}), {@code LOCKSTEP_DEBUG=1} (stack traces of rank failures).
  *
- * <p>Not yet: {@code hybdev}, and hosts other than this machine in {@code --machines} (they need MPJ daemons).
+ * <p>Not yet: {@code hybdev}. Daemons: {@link dev.lockstep.launch.MpjDaemons} ({@code lockstep daemons}).
  */
 package dev.lockstep.launch;

@@ -126,13 +126,17 @@ class LauncherTest {
   }
 
   @Test
-  void aMachinesFileWithAnotherHostIsRejectedNamingTheLine(@TempDir Path dir) throws IOException {
-    Path machines = Files.writeString(dir.resolve("machines"), "localhost\n\n192.0.2.7\n");
+  void aDaemonThatIsNotRunningEndsTheJobNamingHostAndPort(@TempDir Path dir) throws IOException {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort(); // closed again: nothing listens there
+    }
+    Path machines = Files.writeString(dir.resolve("machines"), "localhost:" + port + "\n\n127.0.0.1:" + port + "\n");
 
     int code = launch(2, "niodev", machines, FailingTasks.Hello.class);
 
     assertThat(code).isEqualTo(2);
-    assertThat(output()).contains(machines + " line 3: host '192.0.2.7' is not this machine; multi-host runs need"
-        + " MPJ daemons");
+    assertThat(output()).contains("cannot reach the MPJ daemon of host localhost at localhost:" + port + " (" + machines
+        + " line 1)");
   }
 }

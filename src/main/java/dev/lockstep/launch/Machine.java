@@ -1,0 +1,18 @@
+package dev.lockstep.launch;
+
+/**
+ * One host of a machines file: where its MPJ daemon listens ({@code host:port}) and, for a host that is a network
+ * namespace of this machine, the namespace's name (commands for it run under {@code ip netns exec NAME}).
+ * {@code where} names the file and line for messages.
+ */
+public record Machine(String host, int port, String netns, boolean portGiven, String where) {
+  /** Whether this machine's commands run under {@code ip netns exec}. */
+  public boolean inNamespace() {
+    return netns != null;
+  }
+
+  /** {@code host:port}, as messages name a daemon. */
+  public String address() {
+    return host + ":" + port;
+  }
+}

@@ -1,0 +1,175 @@
+package dev.lockstep.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.launch.MpjHome;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two "hosts" made of network namespaces of this machine (lst-h1 10.252.0.1, lst-h2 10.252.0.2, one veth pair between
+ * them; no address outside the namespaces), each running its own MPJ Express daemon. The launcher runs on lst-h1 (rank
+ * 0's host), as {@code ip netns exec lst-h1 java dev.lockstep.Main ...}. Skips without root or iproute2.
+ */
+class ClusterNamespacesTest {
+  private static final String H1 = "lst-h1";
+  private static final String H2 = "lst-h2";
+
+  @TempDir
+  static Path dir;
+  private static Path hosts;
+
+  @BeforeAll
+  static void makeTwoHosts() throws Exception {
+    Assumptions.assumeTrue(new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute()
+        || new File("/usr/bin/ip").canExecute(), "iproute2's ip is not installed (apt-get install iproute2)");
+    removeHosts();
+    String[][] setup = {
+        {"ip", "netns", "add", H1}, {"ip", "netns", "add", H2},
+        {"ip", "link", "add", "lst-v1", "netns", H1, "type", "veth", "peer", "name", "lst-v2", "netns", H2},
+        {"ip", "-n", H1, "addr", "add", "10.252.0.1/24", "dev", "lst-v1"},
+        {"ip", "-n", H2, "addr", "add", "10.252.0.2/24", "dev", "lst-v2"},
+        {"ip", "-n", H1, "link", "set", "lo", "up"}, {"ip", "-n", H2, "link", "set", "lo", "up"},
+        {"ip", "-n", H1, "link", "set", "lst-v1", "up"}, {"ip", "-n", H2, "link", "set", "lst-v2", "up"}};
+    for (String[] step : setup) {
+      Run r = run(List.of(step), 20);
+      if (r.code() != 0) {
+        removeHosts();
+        Assumptions.abort("cannot create network namespaces here (" + String.join(" ", step) + ": " + r.out().strip()
+            + "); needs root and iproute2");
+      }
+    }
+    hosts = Files.writeString(dir.resolve("hosts.txt"), "10.252.0.1 netns=" + H1 + "\n10.252.0.2 netns=" + H2 + "\n");
+    Run start = lockstepOnH1(60, "daemons", "start", "--machines", hosts.toString());
+    assertThat(start.code()).as(start.out()).isZero();
+  }
+
+  @AfterAll
+  static void removeHosts() throws Exception {
+    if (hosts != null) {
+      lockstepOnH1(60, "daemons", "stop", "--machines", hosts.toString());
+    }
+    for (String ns : List.of(H1, H2)) {
+      Run pids = run(List.of("ip", "netns", "pids", ns), 10);
+      for (String pid : pids.code() == 0 ? pids.out().split("\\s+") : new String[0]) {
+        if (pid.matches("\\d+")) { // processes this test started in its namespaces (daemons, ranks), by id
+          ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      run(List.of("ip", "netns", "del", ns), 10);
+    }
+  }
+
+  @Test
+  void fourRanksOnTwoHostsTrainLikeFourRanksOnOneHost() throws Exception {
+    Path cluster = Files.createDirectories(dir.resolve("cluster"));
+    Path single = Files.createDirectories(dir.resolve("single"));
+    Files.writeString(cluster.resolve("c.yaml"), TrainingRuns.syntheticConfig(cluster, "classification", 3,
+        "{type: cross_entropy}"));
+    Files.writeString(single.resolve("c.yaml"), TrainingRuns.syntheticConfig(single, "classification", 3,
+        "{type: cross_entropy}"));
+
+    Run status = lockstepOnH1(30, "daemons", "status", "--machines", hosts.toString());
+    Run two = lockstepOnH1(120, "train", "-c", cluster.resolve("c.yaml").toString(), "--np", "4", "--dev", "niodev",
+        "--machines", hosts.toString(), "-q");
+    TrainingRuns.Result one = TrainingRuns.train(single.resolve("c.yaml"), 4, "niodev");
+
+    assertThat(status.code()).as(status.out()).isZero();
+    assertThat(status.out()).contains("OK    daemon 10.252.0.1:40055", "OK    daemon 10.252.0.2:40055");
+    assertThat(two.code()).as(two.out()).isZero();
+    assertThat(one.exitCode()).as(one.output()).isZero();
+    assertThat(two.out()).contains("replicas identical");
+    // rank 0 alone wrote the run directory (one "r", no "r-2" from another rank)
+    try (var runs = Files.list(cluster)) {
+      assertThat(runs.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("c.yaml", "r");
+    }
+    TrainingRuns.assertSameWeights(one.runDir().resolve("model.safetensors"),
+        cluster.resolve("r/model.safetensors"), 1e-6, "2 namespace hosts vs 1 host, niodev np=4");
+  }
+
+  @Test
+  void aHostWhoseDaemonStopsMidRunEndsTheJobWithExit3NamingHostAndRanks() throws Exception {
+    Path runDir = Files.createDirectories(dir.resolve("stopped"));
+    String config = TrainingRuns.syntheticConfig(runDir, "classification", 3, "{type: cross_entropy}")
+        .replace("train_samples: 240", "train_samples: 400000").replace("epochs: 1", "epochs: 20");
+    Files.writeString(runDir.resolve("c.yaml"), config);
+    Path h2Only = Files.writeString(dir.resolve("h2.txt"), "10.252.0.2 netns=" + H2 + "\n");
+    Path log = dir.resolve("stopped.log");
+
+    Process job = new ProcessBuilder(onH1("train", "-c", runDir.resolve("c.yaml").toString(), "--np", "4", "--dev",
+        "niodev", "--machines", hosts.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(log).contains("step ") && job.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(200); // until rank 0 logs training steps: all 4 ranks run
+    }
+    Run stop = lockstepOnH1(60, "daemons", "stop", "--machines", h2Only.toString());
+    boolean ended = job.waitFor(60, TimeUnit.SECONDS);
+    String out = Files.readString(log);
+    Run restart = lockstepOnH1(60, "daemons", "start", "--machines", hosts.toString()); // for the other tests
+
+    assertThat(stop.code()).as(stop.out()).isZero();
+    assertThat(ended).as(out).isTrue();
+    assertThat(job.exitValue()).as(out).isEqualTo(3);
+    assertThat(out).contains("lockstep: lost the MPJ daemon of host 10.252.0.2 at 10.252.0.2:40055",
+        "while ranks 2, 3 ran there; stopped the other ranks");
+    assertThat(restart.code()).as(restart.out()).isZero();
+  }
+
+  @Test
+  void anUnreachableDaemonIsNamedByStatusAndTrain() throws Exception {
+    Path wrongPort = Files.writeString(dir.resolve("wrong-port.txt"), "10.252.0.1 netns=" + H1
+        + "\n10.252.0.2:41999 netns=" + H2 + "\n");
+    Path runDir = Files.createDirectories(dir.resolve("unreachable"));
+    Files.writeString(runDir.resolve("c.yaml"), TrainingRuns.syntheticConfig(runDir, "classification", 3,
+        "{type: cross_entropy}"));
+
+    Run status = lockstepOnH1(30, "daemons", "status", "--machines", wrongPort.toString());
+    Run train = lockstepOnH1(60, "train", "-c", runDir.resolve("c.yaml").toString(), "--np", "4", "--dev", "niodev",
+        "--machines", wrongPort.toString());
+
+    assertThat(status.code()).as(status.out()).isEqualTo(3);
+    assertThat(status.out()).contains("OK    daemon 10.252.0.1:40055",
+        "FAIL  daemon 10.252.0.2:41999: unreachable at 10.252.0.2:41999");
+    assertThat(train.code()).as(train.out()).isEqualTo(2);
+    assertThat(train.out()).contains("cannot reach the MPJ daemon of host 10.252.0.2 at 10.252.0.2:41999 ("
+        + wrongPort + " line 2)");
+  }
+
+  private record Run(int code, String out) {}
+
+  /** {@code lockstep ARGS} on host lst-h1, with this JVM's classpath and MPJ home. */
+  private static Run lockstepOnH1(int timeoutS, String... args) throws Exception {
+    return run(onH1(args), timeoutS);
+  }
+
+  private static List<String> onH1(String... args) {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", H1,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-D" + MpjHome.HOME_PROPERTY + "=" + MpjHome.resolve().dir(), "-cp", cp, "dev.lockstep.Main"));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static Run run(List<String> command, int timeoutS) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return new Run(124, new String(out, StandardCharsets.UTF_8) + "\n(timed out)");
+    }
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+}
