@@ -19,7 +19,10 @@ import java.util.Set;
  * stops the others.
  */
 public final class RankEntry {
-  /** Environment variable naming the directory where a rank that finished cleanly leaves {@code rank-<r>.ok}. */
+  /**
+   * Environment variable naming the job directory: a rank that finished cleanly leaves {@code rank-<r>.ok} there, and
+   * rank processes publish their progress in it ({@code rank-<r>.progress}, see {@code comm.Progress}).
+   */
   static final String STATUS_DIR_ENV = "LOCKSTEP_RANK_STATUS_DIR";
 
   /** Devices as they appear in args[2]: multicore's ranks arrive as "smpdev". */
@@ -51,10 +54,11 @@ public final class RankEntry {
   public static void run(String[] args) {
     boolean rankIsThread = THREAD_DEVICES.contains(args[2]);
     String rank = args[0]; // MPJ's rank until MPI.Init tells us the real one
+    MpjCommunicator comm = null;
     int code;
     try {
       String[] appArgs = MpjCommunicator.init(args);
-      MpjCommunicator comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2]);
+      comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2], jobDir());
       rank = String.valueOf(comm.rank());
       RankTask task = RankTasks.resolve(appArgs, RankEntry.class.getClassLoader());
       code = task.run(comm, appArgs);
@@ -62,17 +66,28 @@ public final class RankEntry {
         comm.finalizeMpi();
         markFinished(comm.rank());
       } else {
-        System.err.println("lockstep: rank " + rank + " ended with exit code " + code);
+        System.err.println("lockstep: rank " + rank + atStep(comm) + " ended with exit code " + code);
         pause(ORDERLY_FAILURE_GRACE_MS);
       }
     } catch (RankTasks.UnknownTaskException e) {
       System.err.println("lockstep: rank " + rank + ": " + e.getMessage());
       code = ExitCodes.USAGE;
     } catch (Throwable t) { // everything: an Error in one rank thread must still end the job, not hang it
-      reportFailure(rank, t);
+      reportFailure(rank + atStep(comm), t);
       code = ExitCodes.RANK_FAILED;
     }
     end(code, rankIsThread);
+  }
+
+  private static Path jobDir() {
+    String dir = System.getenv(STATUS_DIR_ENV);
+    return dir == null || dir.isBlank() ? null : Path.of(dir);
+  }
+
+  /** " at step S" once the rank has begun training (its own published step), else "". */
+  private static String atStep(MpjCommunicator comm) {
+    long step = comm == null ? 0 : comm.progress().step();
+    return step > 0 ? " at step " + step : "";
   }
 
   private static void end(int code, boolean rankIsThread) {
@@ -116,9 +131,9 @@ public final class RankEntry {
   }
 
   private static void markFinished(int rank) throws IOException {
-    String dir = System.getenv(STATUS_DIR_ENV);
-    if (dir != null && !dir.isBlank()) {
-      Files.writeString(Path.of(dir, "rank-" + rank + ".ok"), "ok\n");
+    Path dir = jobDir();
+    if (dir != null) {
+      Files.writeString(dir.resolve("rank-" + rank + ".ok"), "ok\n");
     }
   }
 
