@@ -19,7 +19,10 @@ final class DeadlineWatchdog implements AutoCloseable {
 
   /** What happens when a deadline passes; production prints and halts, tests record. */
   interface Expiry {
-    /** {@code seq}: the collective's number on this rank (1-based), 0 for calls that are not collectives. */
+    /**
+     * {@code seq}: the collective's number on this rank (1-based), 0 for calls that are not collectives;
+     * {@code waitedSeconds}: the warning period passed (0.5, 1, 30, ...), not the watchdog's late wake-up time.
+     */
     void stallWarning(String op, long seq, double waitedSeconds, double timeoutSeconds);
 
     void expired(String op, long seq, double timeoutSeconds);
@@ -129,7 +132,7 @@ final class DeadlineWatchdog implements AutoCloseable {
         }
         warnedAt = due;
         if (armed == a) {
-          expiry.stallWarning(a.op(), a.seq(), waited / 1e9, a.timeoutNanos() / 1e9);
+          expiry.stallWarning(a.op(), a.seq(), due / 1e9, a.timeoutNanos() / 1e9); // the period it has passed
         }
         continue;
       }

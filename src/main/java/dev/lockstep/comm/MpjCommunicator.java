@@ -414,8 +414,8 @@ public final class MpjCommunicator implements Communicator {
     @Override
     public void stallWarning(String op, long seq, double waitedSeconds, double timeoutSeconds) {
       String late = seq == 0 || progress == null ? "" : lateRanks(seq, false);
-      System.err.printf(Locale.ROOT, "lockstep: rank %d: %s waiting %.0fs%s (deadline %ss)%n",
-          rank, call(op, seq), waitedSeconds, late, formatSeconds(timeoutSeconds));
+      System.err.printf(Locale.ROOT, "lockstep: rank %d: %s waiting %ss%s (deadline %ss)%n",
+          rank, call(op, seq), formatSeconds(waitedSeconds), late, formatSeconds(timeoutSeconds));
     }
 
     @Override
@@ -458,8 +458,10 @@ public final class MpjCommunicator implements Communicator {
       return last ? "; " + names + " never arrived (died or stalled)" : " for " + names;
     }
 
+    /** 30 → "30", 0.65 → "0.7": tenths at most (the warning periods are computed, e.g. half a deadline). */
     private static String formatSeconds(double s) {
-      return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
+      double tenths = Math.rint(s * 10) / 10;
+      return tenths == Math.rint(tenths) ? String.valueOf((long) tenths) : String.valueOf(tenths);
     }
   }
 }
