@@ -43,6 +43,12 @@ public interface Communicator extends AutoCloseable {
    */
   PointToPoint pointToPoint();
 
+  /**
+   * Publishes the (1-based) training step this rank now works on, where its peers and the launcher can read it
+   * without MPJ (stall warnings and failure messages name it). Not collective; the default publishes nowhere.
+   */
+  default void publishStep(long step) {}
+
   @Override
   default void close() {}
 }

@@ -2,7 +2,10 @@ package dev.lockstep.comm;
 
 import dev.lockstep.comm.shm.SharedMemoryGroup;
 import java.io.PrintStream;
+import dev.lockstep.comm.shm.ProgressBoard;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import mpi.MPI;
@@ -23,6 +26,9 @@ import mpi.MPIException;
  * are threads of one JVM ({@code multicore} under lockstep's launcher) use {@link SharedMemoryGroup}; ranks in
  * separate processes use {@link RingAllreduce} for large messages and MPJ's built-in for small ones; {@code mpj}
  * always uses MPJ's built-in (the reference).
+ *
+ * <p>Every collective is counted in this rank's {@link Progress}, so the stall inspector (the deadline watchdog's
+ * warnings) can name the ranks that have not reached the collective this rank waits in.
  */
 public final class MpjCommunicator implements Communicator {
   public static final double DEFAULT_TIMEOUT_SECONDS = 120;
@@ -34,6 +40,7 @@ public final class MpjCommunicator implements Communicator {
   private final int rank;
   private final int size;
   private final DeadlineWatchdog watchdog;
+  private final Progress progress;
   private final boolean sameJvm; // the ranks are threads of this JVM and share one SharedMemoryGroup class
   private CommAlgorithm algorithm = CommAlgorithm.AUTO;
   private SharedMemoryGroup.Member shm; // joined on first use
@@ -56,15 +63,28 @@ public final class MpjCommunicator implements Communicator {
    * multicore, {@code niodev}, ...; null when unknown) and decides which algorithms can run.
    */
   public MpjCommunicator(double timeoutSeconds, String device) {
+    this(timeoutSeconds, device, null);
+  }
+
+  /**
+   * Same; {@code jobDir} is the launcher's per-job directory where rank processes publish their progress (null when
+   * started without lockstep's launcher: the stall inspector then cannot name late peers, and says so).
+   */
+  public MpjCommunicator(double timeoutSeconds, String device, Path jobDir) {
     try {
       this.rank = MPI.COMM_WORLD.Rank();
       this.size = MPI.COMM_WORLD.Size();
     } catch (MPIException e) {
       throw new CommException("MPJ is not initialised: " + e.getMessage(), e);
     }
-    this.watchdog = new DeadlineWatchdog("lockstep-deadline-rank-" + rank, timeoutSeconds, new HaltOnExpiry(rank));
-    this.sameJvm = device != null && SAME_JVM_DEVICES.contains(device)
-        && SharedMemoryGroup.sharedAcross(MpjCommunicator.class.getClassLoader());
+    boolean threads = device != null && SAME_JVM_DEVICES.contains(device);
+    this.sameJvm = threads && SharedMemoryGroup.sharedAcross(MpjCommunicator.class.getClassLoader());
+    this.progress = threads && ProgressBoard.sharedAcross(MpjCommunicator.class.getClassLoader())
+        ? Progress.shared(rank, size)
+        : jobDir != null ? Progress.files(jobDir, rank, size)
+        : Progress.unknown(rank, size, "ranks started without lockstep's launcher publish no progress");
+    this.watchdog = new DeadlineWatchdog("lockstep-deadline-rank-" + rank, timeoutSeconds,
+        new HaltOnExpiry(rank, progress));
   }
 
   /**
@@ -86,6 +106,21 @@ public final class MpjCommunicator implements Communicator {
 
   public double timeoutSeconds() {
     return watchdog.timeoutSeconds();
+  }
+
+  /** Stall warnings start after this long in one call ({@code comm.warn_after_s}; half the deadline if sooner). */
+  public void setWarnAfterSeconds(double seconds) {
+    watchdog.setWarnAfterSeconds(seconds);
+  }
+
+  /** Where this rank publishes how far it is (collectives, step) for its peers and the launcher. */
+  public Progress progress() {
+    return progress;
+  }
+
+  @Override
+  public void publishStep(long step) {
+    progress.step(step);
   }
 
   /**
@@ -249,6 +284,7 @@ public final class MpjCommunicator implements Communicator {
   @Override
   public void close() {
     watchdog.close();
+    progress.close();
     if (shm != null) {
       shm.close();
       shm = null;
@@ -283,7 +319,7 @@ public final class MpjCommunicator implements Communicator {
   }
 
   private void run(String op, MpjCall call) {
-    watchdog.arm(op);
+    watchdog.arm(op, progress.enterCollective());
     try {
       call.run();
     } catch (MPIException e) {
@@ -317,7 +353,7 @@ public final class MpjCommunicator implements Communicator {
       this.rank = rank;
       this.size = size;
       this.watchdog = new DeadlineWatchdog("lockstep-p2p-deadline-rank-" + rank, timeoutSeconds,
-          new HaltOnExpiry(rank));
+          new HaltOnExpiry(rank, null));
     }
 
     @Override
@@ -370,26 +406,62 @@ public final class MpjCommunicator implements Communicator {
     }
   }
 
-  /** Production expiry: one line naming the rank and the call, then the whole JVM ends with exit code 3. */
-  private record HaltOnExpiry(int rank) implements DeadlineWatchdog.Expiry {
+  /**
+   * Production expiry: one line naming this rank, the call, its step and the ranks that have not reached the call
+   * (when {@code progress} can tell), then the whole JVM ends with exit code 3.
+   */
+  private record HaltOnExpiry(int rank, Progress progress) implements DeadlineWatchdog.Expiry {
     @Override
-    public void stallWarning(String op, double waitedSeconds, double timeoutSeconds) {
-      System.err.printf(Locale.ROOT, "lockstep: rank %d: %s has waited %.0fs for its peers (deadline %ss)%n",
-          rank, op, waitedSeconds, formatSeconds(timeoutSeconds));
+    public void stallWarning(String op, long seq, double waitedSeconds, double timeoutSeconds) {
+      String late = seq == 0 || progress == null ? "" : lateRanks(seq, false);
+      System.err.printf(Locale.ROOT, "lockstep: rank %d: %s waiting %ss%s (deadline %ss)%n",
+          rank, call(op, seq), formatSeconds(waitedSeconds), late, formatSeconds(timeoutSeconds));
     }
 
     @Override
-    public void expired(String op, double timeoutSeconds) {
+    public void expired(String op, long seq, double timeoutSeconds) {
       PrintStream err = System.err;
-      err.printf(Locale.ROOT, "lockstep: rank %d: %s did not complete within %ss (a peer rank died or stalled)%n",
-          rank, op, formatSeconds(timeoutSeconds));
+      String why = seq == 0 || progress == null ? " (a peer rank died or stalled)" : lateRanks(seq, true);
+      err.printf(Locale.ROOT, "lockstep: rank %d: %s did not complete within %ss%s%n",
+          rank, call(op, seq), formatSeconds(timeoutSeconds), why);
       err.flush();
       System.out.flush();
       Runtime.getRuntime().halt(3); // DESIGN §7: 3 = a rank failed
     }
 
+    /** "allreduce #57 (step 5)": which call, counted on this rank, and this rank's training step. */
+    private String call(String op, long seq) {
+      long step = progress == null ? 0 : progress.step();
+      return op + (seq > 0 ? " #" + seq : "") + (step > 0 ? " (step " + step + ")" : "");
+    }
+
+    /** Who this rank waits for: " for ranks 2, 3", with their steps at the deadline. */
+    private String lateRanks(long seq, boolean last) {
+      if (progress.unknownWhy() != null) {
+        return (last ? " (a peer rank died or stalled" : " for its peers (") + "; which ones is unknown: "
+            + progress.unknownWhy() + ")";
+      }
+      List<Integer> late = progress.notArrivedAt(seq);
+      if (late.isEmpty()) {
+        return last ? " (every rank reached it: one died or stalled inside it)"
+            : " (every rank has reached it; still transferring)";
+      }
+      StringBuilder names = new StringBuilder(late.size() == 1 ? "rank " : "ranks ");
+      for (int i = 0; i < late.size(); i++) {
+        int r = late.get(i);
+        names.append(i == 0 ? "" : ", ").append(r);
+        long step = progress.stepOf(r);
+        if (last && step > 0) {
+          names.append(" (at step ").append(step).append(')');
+        }
+      }
+      return last ? "; " + names + " never arrived (died or stalled)" : " for " + names;
+    }
+
+    /** 30 → "30", 0.65 → "0.7": tenths at most (the warning periods are computed, e.g. half a deadline). */
     private static String formatSeconds(double s) {
-      return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
+      double tenths = Math.rint(s * 10) / 10;
+      return tenths == Math.rint(tenths) ? String.valueOf((long) tenths) : String.valueOf(tenths);
     }
   }
 }

@@ -2,11 +2,18 @@ package dev.lockstep.config;
 
 /**
  * comm: deadline of every collective (seconds), the allreduce algorithm (auto | shm | ring | mpj; mpj = MPJ's
- * built-in), and the gradient bucket cap in MB for overlapping the allreduce with backward (0 = no overlap).
+ * built-in), the gradient bucket cap in MB for overlapping the allreduce with backward (0 = no overlap), and
+ * after how many seconds in one collective the stall inspector names the ranks that have not arrived.
  */
-public record CommConfig(Double timeoutS, String algorithm, Double bucketMb) {
+public record CommConfig(Double timeoutS, String algorithm, Double bucketMb, Double warnAfterS) {
+  /** Without the stall-inspector setting (its default). */
+  public CommConfig(Double timeoutS, String algorithm, Double bucketMb) {
+    this(timeoutS, algorithm, bucketMb, null);
+  }
+
   public CommConfig {
     timeoutS = timeoutS != null ? timeoutS : 120.0;
+    warnAfterS = warnAfterS != null ? warnAfterS : 30.0;
     algorithm = algorithm != null ? algorithm : "auto";
     bucketMb = bucketMb != null ? bucketMb : 4.0;
   }

@@ -51,6 +51,7 @@ public final class ConfigValidator {
     backend(k, c.backend());
     output(k, c.output());
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
+    k.above("comm.warn_after_s", c.comm().warnAfterS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
     k.atLeast("comm.bucket_mb", c.comm().bucketMb(), 0.0);
     simulate(k, c.simulate());

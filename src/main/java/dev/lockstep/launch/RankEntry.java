@@ -19,7 +19,10 @@ import java.util.Set;
  * stops the others.
  */
 public final class RankEntry {
-  /** Environment variable naming the directory where a rank that finished cleanly leaves {@code rank-<r>.ok}. */
+  /**
+   * Environment variable naming the job directory: a rank that finished cleanly leaves {@code rank-<r>.ok} there, and
+   * rank processes publish their progress in it ({@code rank-<r>.progress}, see {@code comm.Progress}).
+   */
   static final String STATUS_DIR_ENV = "LOCKSTEP_RANK_STATUS_DIR";
 
   /**
@@ -64,11 +67,12 @@ public final class RankEntry {
   public static void run(String[] args) {
     boolean rankIsThread = THREAD_DEVICES.contains(args[2]);
     String rank = args[0]; // MPJ's rank until MPI.Init tells us the real one
+    MpjCommunicator comm = null;
     int code;
     try {
       checkWorkingDirectory();
       String[] appArgs = MpjCommunicator.init(args);
-      MpjCommunicator comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2]);
+      comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2], jobDir());
       rank = String.valueOf(comm.rank());
       RankTask task = RankTasks.resolve(appArgs, RankEntry.class.getClassLoader());
       code = task.run(comm, appArgs);
@@ -76,14 +80,14 @@ public final class RankEntry {
         comm.finalizeMpi();
         markFinished(comm.rank());
       } else {
-        System.err.println("lockstep: rank " + rank + " ended with exit code " + code);
+        System.err.println("lockstep: rank " + rank + atStep(comm) + " ended with exit code " + code);
         pause(ORDERLY_FAILURE_GRACE_MS);
       }
     } catch (RankTasks.UnknownTaskException e) {
       System.err.println("lockstep: rank " + rank + ": " + e.getMessage());
       code = ExitCodes.USAGE;
     } catch (Throwable t) { // everything: an Error in one rank thread must still end the job, not hang it
-      reportFailure(rank, t);
+      reportFailure(rank + atStep(comm), t);
       code = ExitCodes.RANK_FAILED;
     }
     report(rank, code);
@@ -106,6 +110,17 @@ public final class RankEntry {
       System.out.println(EXIT_REPORT + " " + rank + " " + code);
       System.out.flush();
     }
+  }
+
+  private static Path jobDir() {
+    String dir = System.getenv(STATUS_DIR_ENV);
+    return dir == null || dir.isBlank() ? null : Path.of(dir);
+  }
+
+  /** " at step S" once the rank has begun training (its own published step), else "". */
+  private static String atStep(MpjCommunicator comm) {
+    long step = comm == null ? 0 : comm.progress().step();
+    return step > 0 ? " at step " + step : "";
   }
 
   private static void end(int code, boolean rankIsThread) {
@@ -149,9 +164,9 @@ public final class RankEntry {
   }
 
   private static void markFinished(int rank) throws IOException {
-    String dir = System.getenv(STATUS_DIR_ENV);
-    if (dir != null && !dir.isBlank()) {
-      Files.writeString(Path.of(dir, "rank-" + rank + ".ok"), "ok\n");
+    Path dir = jobDir();
+    if (dir != null) {
+      Files.writeString(dir.resolve("rank-" + rank + ".ok"), "ok\n");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.lockstep.launch;
 
+import dev.lockstep.comm.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,7 @@ final class RankProcesses implements AutoCloseable {
     output.drain();
     int code = exit.code();
     String stopped = started.size() > 1 ? "; stopped the other ranks" : "";
-    String who = "lockstep: " + exit.started().label();
+    String who = "lockstep: " + exit.started().label() + atStep(exit.started());
     if (code > 128) {
       output.message(who + " was killed by signal " + (code - 128) + stopped);
       return ExitCodes.RANK_FAILED;
@@ -117,6 +118,18 @@ final class RankProcesses implements AutoCloseable {
       output.message(who + " exited with code " + code + stopped);
     }
     return code;
+  }
+
+  /**
+   * " at step S" for a process hosting one rank that published its step in the job directory (niodev); the rank
+   * threads of a multicore JVM name their own step before the JVM ends.
+   */
+  private String atStep(Started s) {
+    if (s.ranks().size() != 1) {
+      return "";
+    }
+    long step = Progress.stepInFile(statusDir, s.ranks().get(0)).orElse(0);
+    return step > 0 ? " at step " + step : "";
   }
 
   private List<Integer> unfinished(List<Integer> ranks) {

@@ -59,6 +59,7 @@ public final class TrainRankTask implements RankTask {
     }
     if (comm instanceof MpjCommunicator mpj) {
       mpj.setTimeoutSeconds(cfg.comm().timeoutS());
+      mpj.setWarnAfterSeconds(cfg.comm().warnAfterS());
       try {
         mpj.setAlgorithm(cfg.comm().algorithm());
       } catch (IllegalArgumentException e) {

@@ -218,6 +218,7 @@ public final class Trainer {
       batches.seek(epoch, firstStep);
       console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch - firstStep, totalSteps - step));
       while (step < totalSteps && batches.next(batch)) {
+        comm.publishStep(step + 1); // stall warnings and failure messages name it
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();

@@ -13,17 +13,19 @@ class DeadlineWatchdogTest {
   private static final class Recorder implements DeadlineWatchdog.Expiry {
     final List<String> events = new CopyOnWriteArrayList<>();
     final CountDownLatch expired = new CountDownLatch(1);
+    final List<Double> warnedAfter = new CopyOnWriteArrayList<>();
     volatile long expiredAtNanos;
 
     @Override
-    public void stallWarning(String op, double waitedSeconds, double timeoutSeconds) {
-      events.add("warn " + op + " waited>=" + (waitedSeconds >= timeoutSeconds / 2));
+    public void stallWarning(String op, long seq, double waitedSeconds, double timeoutSeconds) {
+      events.add("warn " + op + " #" + seq + " waited>=" + (waitedSeconds >= timeoutSeconds / 2));
+      warnedAfter.add(waitedSeconds);
     }
 
     @Override
-    public void expired(String op, double timeoutSeconds) {
+    public void expired(String op, long seq, double timeoutSeconds) {
       expiredAtNanos = System.nanoTime();
-      events.add("expired " + op + " after " + timeoutSeconds);
+      events.add("expired " + op + " #" + seq + " after " + timeoutSeconds);
       expired.countDown();
     }
   }
@@ -38,7 +40,22 @@ class DeadlineWatchdogTest {
       assertThat(recorder.expired.await(5, TimeUnit.SECONDS)).isTrue();
       double seconds = (recorder.expiredAtNanos - start) / 1e9;
       assertThat(seconds).isBetween(0.4, 3.0);
-      assertThat(recorder.events).containsExactly("warn allreduce waited>=true", "expired allreduce after 0.4");
+      assertThat(recorder.events).containsExactly("warn allreduce #0 waited>=true", "expired allreduce #0 after 0.4");
+    }
+  }
+
+  @Test
+  void aStalledCollectiveWarnsEveryWarnAfterPeriodUntilItsDeadline() throws InterruptedException {
+    Recorder recorder = new Recorder();
+    try (DeadlineWatchdog watchdog = new DeadlineWatchdog("test-watchdog", 1.3, 0.3, recorder)) {
+      watchdog.arm("allreduce", 17);
+
+      assertThat(recorder.expired.await(5, TimeUnit.SECONDS)).isTrue();
+      // due at 0.3, 0.6, 0.9, 1.2 s; a late wake-up on a busy machine folds missed ones into one
+      assertThat(recorder.warnedAfter).hasSizeBetween(2, 4).allSatisfy(w -> assertThat(w).isBetween(0.3, 1.3));
+      assertThat(recorder.warnedAfter).isSorted();
+      assertThat(recorder.events.get(0)).isEqualTo("warn allreduce #17 waited>=false");
+      assertThat(recorder.events.get(recorder.events.size() - 1)).isEqualTo("expired allreduce #17 after 1.3");
     }
   }
 

@@ -69,6 +69,7 @@ class ConfigValidatorTest {
       backend      | threads      | -1         | must be >= 0 (got -1)
       output       | log_every    | 0          | must be >= 1 (got 0)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
+      comm         | warn_after_s | -1         | must be > 0 (got -1)
       comm         | algorithm    | tree       | must be one of auto, shm, ring, mpj (got "tree")
       comm         | bucket_mb    | -1         | must be >= 0 (got -1)
       comm         | bucket_mb    | 1e999      | must be a finite number (got Infinity)

@@ -33,7 +33,7 @@ class ConfigWriterTest {
         new CheckpointingConfig("0", 0.0),
         new BackendConfig("cpu", 3, true),
         new OutputConfig(1, false, true, true),
-        new CommConfig(7.5, "mpj", 2.5));
+        new CommConfig(7.5, "mpj", 2.5, 12.0));
     assertThat(ConfigValidator.problems(c)).isEmpty();
 
     String yaml = ConfigWriter.toYaml(c);

@@ -77,8 +77,10 @@ class LauncherTest {
     double seconds = (System.nanoTime() - start) / 1e9;
 
     assertThat(code).as(output()).isEqualTo(3);
-    assertThat(output()).contains("lockstep: rank 0: allreduce has waited 1s for its peers (deadline 2s)");
-    assertThat(output()).contains("lockstep: rank 0: allreduce did not complete within 2s (a peer rank died or stalled)");
+    // the stall inspector: rank 1 never reached rank 0's first collective, and both lines say so
+    assertThat(output()).contains("lockstep: rank 0: allreduce #1 waiting 1s for rank 1 (deadline 2s)");
+    assertThat(output()).contains("lockstep: rank 0: allreduce #1 did not complete within 2s; rank 1 never arrived "
+        + "(died or stalled)");
     assertThat(seconds).as("seconds from launch to exit").isBetween(2.0, 12.0);
   }
 

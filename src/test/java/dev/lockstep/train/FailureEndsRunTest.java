@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real training jobs in which one rank fails mid-run (simulate.fail): the job must end with exit code 3, soon,
@@ -62,21 +63,27 @@ class FailureEndsRunTest {
     FailureWatch out = run(device, how, ProcessKill.NONE);
     String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
     if (how.equals("throw")) {
-      assertThat(text).contains("lockstep: rank 1 failed: simulate.fail: rank 1 throws at step 5");
-    } else {
+      assertThat(text).contains("lockstep: rank 1 at step 5 failed: simulate.fail: rank 1 throws at step 5");
+    } else if (device.equals("niodev")) { // the launcher read the dead process's progress file
       assertThat(text).contains("simulate.fail: System.exit(1) at step 5")
-          .contains(device.equals("niodev") ? "lockstep: rank 1 exited with code 1; stopped the other ranks"
-              : "lockstep: the multicore JVM exited with code 1");
+          .contains("lockstep: rank 1 at step 5 exited with code 1; stopped the other ranks");
+    } else { // the exit ends every rank thread at once; the JVM's exit hook named the thread's rank
+      assertThat(text).contains("simulate.fail: System.exit(1) at step 5")
+          .contains("lockstep: rank 1 called System.exit at step 5")
+          .contains("lockstep: the multicore JVM exited with code 1");
     }
     assertThat(out.seconds).as("seconds from the failure to the job's exit").isLessThan(DEADLINE_S + 2);
   }
 
-  @Test
-  void aHungRankEndsTheJobAtTheDeadline() throws IOException {
-    FailureWatch out = run("multicore", "hang", ProcessKill.NONE);
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"multicore", "niodev"})
+  void aHungRankIsNamedByTheStallInspectorAndEndsTheJobAtTheDeadline(String device) throws IOException {
+    FailureWatch out = run(device, "hang", ProcessKill.NONE, "comm.warn_after_s=1");
     assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
         .contains("rank 1 (pid").contains("simulate.fail: hanging at step 5")
-        .contains("lockstep: rank 0: allreduce did not complete within 3s (a peer rank died or stalled)");
+        .containsPattern("lockstep: rank 0: allreduce #\\d+ \\(step 5\\) waiting 1s for rank 1 \\(deadline 3s\\)")
+        .containsPattern("lockstep: rank 0: allreduce #\\d+ \\(step 5\\) did not complete within 3s; "
+            + "rank 1 \\(at step 5\\) never arrived \\(died or stalled\\)");
     assertThat(out.seconds).isBetween(DEADLINE_S * 0.9, DEADLINE_S + 3);
   }
 
@@ -85,7 +92,7 @@ class FailureEndsRunTest {
     // Rank 1 stops answering at step 5 and prints its pid; the test kills that process with SIGKILL.
     FailureWatch out = run("niodev", "hang", pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
-        .contains("lockstep: rank 1 was killed by signal 9; stopped the other ranks");
+        .contains("lockstep: rank 1 at step 5 was killed by signal 9; stopped the other ranks");
     assertThat(out.seconds).isLessThan(DEADLINE_S);
   }
 }
