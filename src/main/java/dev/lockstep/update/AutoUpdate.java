@@ -56,6 +56,9 @@ public final class AutoUpdate implements UpdateStrategy {
       return async.apply(local, lr);
     }
     StepStats stats = sync.apply(local, lr);
+    if (step <= policy.windowSteps()) {
+      return stats; // the first window is warm-up: JIT compilation and first allocations distort compute times
+    }
     double[] compute = stats.computeSecondsPerRank();
     for (int r = 0; r < compute.length; r++) {
       window.add(r, compute[r], 1);
