@@ -13,6 +13,7 @@ public final class ConfigValidator {
   public static final List<String> CSV_TARGET_TYPES = List.of("auto", "class", "value");
   public static final List<String> SYNTHETIC_TASKS = List.of("classification", "regression", "multilabel",
       "distribution");
+  public static final List<String> DATA_SOURCES = List.of("local", "broadcast");
   public static final List<String> NORMALIZE = List.of("none", "unit", "standard");
   public static final List<String> OBJECTIVES = List.of("cross_entropy", "binary_cross_entropy", "mse", "mae",
       "huber", "hinge", "kl_divergence");
@@ -158,6 +159,11 @@ public final class ConfigValidator {
     k.atLeast("data.context", d.context(), 1);
     if (k.finite("data.val_fraction", d.valFraction()) && !(d.valFraction() > 0 && d.valFraction() < 1)) {
       k.fail("data.val_fraction", "must be in (0, 1) (got " + number(d.valFraction()) + ")");
+    }
+    if (k.oneOf("data.source", d.source(), DATA_SOURCES) && d.source().equals("broadcast")
+        && d.format().equals("text")) {
+      k.fail("data.source", "broadcast is not supported for format text yet; use local (the text at data.path "
+          + "on every host)");
     }
     if (d.format().equals("csv")) {
       csv(k, d.csv());

@@ -8,6 +8,8 @@ package dev.lockstep.config;
  * statistics (mean and std are for idx pixels only).
  * format text reads UTF-8 {@code path} (a file, or every regular file of a directory): {@code context} characters
  * per window, the last {@code val_fraction} of the text held out for validation.
+ * source: local (every rank reads the files itself, so on a cluster they must exist at the same path on every
+ * host) | broadcast (only rank 0 reads them and sends the loaded splits to the other ranks; not for text yet).
  */
 public record DataConfig(
     String format,
@@ -27,13 +29,14 @@ public record DataConfig(
     SyntheticConfig synthetic,
     String path,
     Integer context,
-    Double valFraction) {
+    Double valFraction,
+    String source) {
   /** The image-dataset fields only (csv, synthetic and text keys at their defaults). */
   public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
       String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
       Integer limitTrain, Integer limitTest) {
     this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
-        limitTrain, limitTest, null, null, null, null, null);
+        limitTrain, limitTest, null, null, null, null, null, null);
   }
 
   /** The image fields plus csv and synthetic (text keys at their defaults). */
@@ -41,7 +44,7 @@ public record DataConfig(
       String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
       Integer limitTrain, Integer limitTest, CsvConfig csv, SyntheticConfig synthetic) {
     this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
-        limitTrain, limitTest, csv, synthetic, null, null, null);
+        limitTrain, limitTest, csv, synthetic, null, null, null, null);
   }
 
   /** The image fields plus the text keys (csv and synthetic at their defaults). */
@@ -49,7 +52,7 @@ public record DataConfig(
       String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
       Integer limitTrain, Integer limitTest, String path, Integer context, Double valFraction) {
     this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
-        limitTrain, limitTest, null, null, path, context, valFraction);
+        limitTrain, limitTest, null, null, path, context, valFraction, null);
   }
 
   public DataConfig {
@@ -71,5 +74,6 @@ public record DataConfig(
     path = path != null ? path : "/usr/share/games/fortunes";
     context = context != null ? context : 64;
     valFraction = valFraction != null ? valFraction : 0.1;
+    source = source != null ? source : "local";
   }
 }

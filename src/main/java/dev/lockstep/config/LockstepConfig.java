@@ -29,7 +29,7 @@ public record LockstepConfig(
     model = model != null ? model : new ModelConfig(null);
     data = data != null ? data
         : new DataConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
     objective = objective != null ? objective : ObjectiveConfig.of(null);
     optimizer = optimizer != null ? optimizer : new OptimizerConfig(null, null, null, null, null, null, null, null, null);
     update = update != null ? update : new UpdateConfig(null, null, null, null, null);

@@ -7,7 +7,6 @@ import dev.lockstep.comm.Communicator;
 import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
-import dev.lockstep.data.Datasets;
 import dev.lockstep.data.CharVocabulary;
 import dev.lockstep.data.ShardedBatches;
 import dev.lockstep.data.TextCorpus;
@@ -97,7 +96,7 @@ public final class Trainer {
     int globalBatch = batchPerRank * ranks;
 
     TextCorpus corpus = cfg.data().format().equals("text") ? TextCorpus.load(cfg.data()) : null;
-    dev.lockstep.data.TrainTest data = corpus == null ? Datasets.load(cfg.data()) : null;
+    dev.lockstep.data.TrainTest data = corpus == null ? DataDistribution.load(cfg.data(), comm) : null;
     Model model;
     RowEncoding encoding;
     Dataset test;

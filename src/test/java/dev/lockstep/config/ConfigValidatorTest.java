@@ -41,6 +41,7 @@ class ConfigValidatorTest {
       data         | mean         | 1e999      | must be a finite number (got Infinity)
       data         | limit_train  | -5         | must be >= 0 (got -5)
       data         | limit_test   | -1         | must be >= 0 (got -1)
+      data         | source       | nfs        | must be one of local, broadcast (got "nfs")
       objective    | type         | softmax    | must be one of cross_entropy, binary_cross_entropy, mse, mae, huber, hinge, kl_divergence (got "softmax")
       objective    | label_smoothing | 1       | must be in [0, 1) (got 1)
       objective    | delta        | 0          | must be > 0 (got 0)
@@ -118,6 +119,13 @@ class ConfigValidatorTest {
   void scheduleKeysAreCheckedOnTheirOwnLine(String key, String value, String problem) {
     assertThat(error(withModel(dir, "optimizer:", "  lr: 0.1", "  schedule:", "    " + key + ": " + value)))
         .isEqualTo(file() + ":7: optimizer.schedule." + key + ": " + problem);
+  }
+
+  @Test
+  void broadcastDataIsNotForTextYet() {
+    assertThat(error(withModel(dir, "data: {format: text, source: broadcast}")))
+        .isEqualTo(file() + ":4: data.source: broadcast is not supported for format text yet; use local (the text "
+            + "at data.path on every host)");
   }
 
   @Test
