@@ -2,6 +2,7 @@ package dev.lockstep.launch;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -134,14 +135,31 @@ public final class MpjDaemons {
         System.getProperty("user.name", "lockstep"), home.dir().toString());
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(m.host(), m.port()), PROBE_TIMEOUT_MS);
-      socket.setSoTimeout(5 * PROBE_TIMEOUT_MS);
+      socket.setSoTimeout(PROBE_TIMEOUT_MS);
       byte[] xml = empty.toXml().getBytes(StandardCharsets.UTF_8);
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       out.writeInt(xml.length);
       out.write(xml);
       out.flush();
-      String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return reply.contains("EXIT") ? null
+      // Read until the daemon says EXIT, it closes, or the probe's own deadline passes: a daemon that keeps the
+      // connection open (or trickles bytes) must not hold the caller forever.
+      InputStream in = socket.getInputStream();
+      StringBuilder reply = new StringBuilder();
+      byte[] buf = new byte[4096];
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5L * PROBE_TIMEOUT_MS);
+      while (System.nanoTime() < deadline && reply.indexOf("EXIT") < 0) {
+        int n;
+        try {
+          n = in.read(buf);
+        } catch (java.net.SocketTimeoutException quiet) {
+          continue;
+        }
+        if (n < 0) {
+          break;
+        }
+        reply.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+      }
+      return reply.indexOf("EXIT") >= 0 ? null
           : "accepts connections at " + m.address() + " but does not answer like an MPJ Express daemon";
     } catch (IOException e) {
       return "unreachable at " + m.address() + " (" + e.getMessage() + "): is the daemon running"
