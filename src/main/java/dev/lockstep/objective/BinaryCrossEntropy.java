@@ -14,15 +14,6 @@ public final class BinaryCrossEntropy implements Objective {
 
   @Override
   public double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
-    return run(output, targets, rows, cols, grad, gradScale);
-  }
-
-  @Override
-  public double loss(float[] output, Targets targets, int rows, int cols) {
-    return run(output, targets, rows, cols, null, 0f);
-  }
-
-  private static double run(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
     Shapes.check("binary_cross_entropy", output, rows, cols, grad);
     Shapes.checkValues("binary_cross_entropy", targets, rows, cols);
     float[] t = targets.values();

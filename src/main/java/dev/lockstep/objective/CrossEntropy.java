@@ -34,15 +34,6 @@ public final class CrossEntropy implements Objective {
 
   @Override
   public double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
-    return run(output, targets, rows, cols, grad, gradScale);
-  }
-
-  @Override
-  public double loss(float[] output, Targets targets, int rows, int cols) {
-    return run(output, targets, rows, cols, null, 0f);
-  }
-
-  private double run(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
     Shapes.check("cross_entropy", output, rows, cols, grad);
     boolean hard = targets.classes() != null;
     if (hard) {

@@ -27,15 +27,6 @@ public final class Hinge implements Objective {
 
   @Override
   public double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
-    return run(output, targets, rows, cols, grad, gradScale);
-  }
-
-  @Override
-  public double loss(float[] output, Targets targets, int rows, int cols) {
-    return run(output, targets, rows, cols, null, 0f);
-  }
-
-  private double run(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
     Shapes.check("hinge", output, rows, cols, grad);
     if (targets.classes() == null) {
       throw new IllegalArgumentException("hinge needs class targets (one class id per row), not value targets");

@@ -22,15 +22,6 @@ public final class Huber implements Objective {
 
   @Override
   public double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
-    return run(output, targets, rows, cols, grad, gradScale);
-  }
-
-  @Override
-  public double loss(float[] output, Targets targets, int rows, int cols) {
-    return run(output, targets, rows, cols, null, 0f);
-  }
-
-  private double run(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
     Shapes.check("huber", output, rows, cols, grad);
     Shapes.checkValues("huber", targets, rows, cols);
     float[] t = targets.values();

@@ -12,15 +12,6 @@ public final class MeanAbsoluteError implements Objective {
 
   @Override
   public double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
-    return run(output, targets, rows, cols, grad, gradScale);
-  }
-
-  @Override
-  public double loss(float[] output, Targets targets, int rows, int cols) {
-    return run(output, targets, rows, cols, null, 0f);
-  }
-
-  private static double run(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale) {
     Shapes.check("mae", output, rows, cols, grad);
     Shapes.checkValues("mae", targets, rows, cols);
     float[] t = targets.values();

@@ -10,11 +10,13 @@ public interface Objective {
 
   /**
    * @param output [rows, cols] model output (logits for classification objectives)
-   * @param grad   [rows, cols] written with gradScale · dLoss/dOutput
+   * @param grad   [rows, cols] written with gradScale · dLoss/dOutput, or null for the loss alone
    * @return the sum over rows of the per-row loss
    */
   double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale);
 
   /** The summed loss alone (evaluation). */
-  double loss(float[] output, Targets targets, int rows, int cols);
+  default double loss(float[] output, Targets targets, int rows, int cols) {
+    return lossAndGradient(output, targets, rows, cols, null, 0f);
+  }
 }
