@@ -1,11 +1,9 @@
 package dev.lockstep.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,10 +21,7 @@ class CheckpointingTrainingTest {
 
   @BeforeAll
   static void writeConfig() throws IOException {
-    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
-        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
-    config = dir.resolve("small.yaml");
-    Files.writeString(config, TrainingRuns.smallConfig(dir));
+    config = TrainingRuns.writeSmallConfig(dir);
   }
 
   @Test

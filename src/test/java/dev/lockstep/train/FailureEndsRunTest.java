@@ -1,10 +1,8 @@
 package dev.lockstep.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -28,10 +26,7 @@ class FailureEndsRunTest {
 
   @BeforeAll
   static void writeConfig() throws IOException {
-    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
-        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
-    config = dir.resolve("small.yaml");
-    Files.writeString(config, TrainingRuns.smallConfig(dir));
+    config = TrainingRuns.writeSmallConfig(dir);
   }
 
   private static FailureWatch run(String device, String how, ProcessKill kill, String... extra) throws IOException {

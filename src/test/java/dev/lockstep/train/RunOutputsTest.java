@@ -1,7 +1,6 @@
 package dev.lockstep.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.metrics.RunPlots;
@@ -44,10 +43,7 @@ class RunOutputsTest {
 
   @BeforeAll
   static void writeConfig() throws IOException {
-    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
-        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
-    config = dir.resolve("small.yaml");
-    Files.writeString(config, TrainingRuns.smallConfig(dir));
+    config = TrainingRuns.writeSmallConfig(dir);
   }
 
   @Test

@@ -23,10 +23,7 @@ class SnapshotResumeTest {
 
   @BeforeAll
   static void writeConfig() throws IOException {
-    assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
-        "Fashion-MNIST (Debian dataset-fashion-mnist) is not installed");
-    config = dir.resolve("small.yaml");
-    Files.writeString(config, TrainingRuns.smallConfig(dir));
+    config = TrainingRuns.writeSmallConfig(dir);
   }
 
   private static TrainingRuns.Result resume(Path from, int np, String... sets) throws IOException {

@@ -1,13 +1,10 @@
 package dev.lockstep.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,21 +38,8 @@ class SyncEquivalenceTest {
     assertThat(single.exitCode()).as(single.output()).isZero();
     assertThat(multi.exitCode()).as(multi.output()).isZero();
 
-    Map<String, float[]> a = TrainingRuns.readSafetensors(single.runDir().resolve("model.safetensors"));
-    Map<String, float[]> b = TrainingRuns.readSafetensors(multi.runDir().resolve("model.safetensors"));
-    assertThat(b.keySet()).containsExactlyElementsOf(a.keySet());
-    for (String name : a.keySet()) {
-      float[] x = a.get(name), y = b.get(name);
-      double scale = 0;
-      for (float v : x) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-      for (int i = 0; i < x.length; i++) {
-        assertThat((double) Math.abs(x[i] - y[i]))
-            .as("%s[%d] after %d step(s): 1 rank %s vs %d ranks %s", name, i, steps, x[i], np, y[i])
-            .isLessThanOrEqualTo(1e-5 * scale);
-      }
-    }
+    TrainingRuns.assertSameWeights(single.runDir().resolve("model.safetensors"),
+        multi.runDir().resolve("model.safetensors"), 1e-5, "after " + steps + " step(s): 1 rank vs " + np + " ranks");
     // The step figures agree too: same global batch, same loss.
     assertThat(multi.summary().get("final_train_loss").asDouble())
         .isCloseTo(single.summary().get("final_train_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-4));

@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,20 +71,8 @@ class TextModelTrainingTest {
         "run.max_steps=4", "run.name=multi-" + np);
     assertThat(single.exitCode()).as(single.output()).isZero();
     assertThat(multi.exitCode()).as(multi.output()).isZero();
-    Map<String, float[]> a = TrainingRuns.readSafetensors(single.runDir().resolve("model.safetensors"));
-    Map<String, float[]> b = TrainingRuns.readSafetensors(multi.runDir().resolve("model.safetensors"));
-    assertThat(b.keySet()).containsExactlyElementsOf(a.keySet());
-    for (String name : a.keySet()) {
-      float[] x = a.get(name), y = b.get(name);
-      double scale = 0;
-      for (float v : x) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-      for (int i = 0; i < x.length; i++) {
-        assertThat((double) Math.abs(x[i] - y[i])).as("%s[%d]: 1 rank %s vs %d ranks %s", name, i, x[i], np, y[i])
-            .isLessThanOrEqualTo(1e-5 * scale);
-      }
-    }
+    TrainingRuns.assertSameWeights(single.runDir().resolve("model.safetensors"),
+        multi.runDir().resolve("model.safetensors"), 1e-5, "1 rank vs " + np + " ranks");
     assertThat(multi.summary().get("replicas_identical").asBoolean()).isTrue();
     assertThat(multi.summary().get("final_train_loss").asDouble())
         .isCloseTo(single.summary().get("final_train_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
