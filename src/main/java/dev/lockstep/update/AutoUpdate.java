@@ -1,5 +1,6 @@
 package dev.lockstep.update;
 
+import dev.lockstep.checkpointing.GradientListener;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.tensor.Backend;
@@ -18,6 +19,11 @@ import java.util.Map;
  * different places in their shards — and the next epoch starts in sync with identical weights.
  */
 public final class AutoUpdate implements UpdateStrategy {
+  /**
+   * Steps before the first window: JIT compilation and first allocations make the first few steps' compute times
+   * noise. Five steps cover them here; a whole window of warm-up would delay every switch by window_steps.
+   */
+  static final int WARMUP_STEPS = 5;
   private final Communicator comm;
   private final Backend backend;
   private final Parameters params;
@@ -56,8 +62,8 @@ public final class AutoUpdate implements UpdateStrategy {
       return async.apply(local, lr);
     }
     StepStats stats = sync.apply(local, lr);
-    if (step <= policy.windowSteps()) {
-      return stats; // the first window is warm-up: JIT compilation and first allocations distort compute times
+    if (step <= WARMUP_STEPS) {
+      return stats;
     }
     double[] compute = stats.computeSecondsPerRank();
     for (int r = 0; r < compute.length; r++) {
@@ -70,6 +76,20 @@ public final class AutoUpdate implements UpdateStrategy {
       record(step, "sync", asyncName, reason);
     }
     return stats;
+  }
+
+  /**
+   * The sync phase keeps sync's overlap (bucket allreduces start during backward); in async the gradients stay
+   * local until the async algorithm takes them. Modes change only between steps, so no bucket is half reported.
+   */
+  @Override
+  public GradientListener gradientListener() {
+    GradientListener overlap = sync.gradientListener();
+    return overlap == null ? null : range -> {
+      if (!asyncMode) {
+        overlap.gradientReady(range);
+      }
+    };
   }
 
   @Override

@@ -4,17 +4,24 @@ import dev.lockstep.comm.Communicator;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.tensor.Backend;
+import dev.lockstep.tensor.Buf;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Local SGD: every rank steps its own replica with its own gradient (still scaled 1/(ranks × batch), so optimizer.lr
- * keeps its sync meaning: averaging N replicas that each took such a step moves as far as one sync step) and its
- * own optimizer state; every {@code period} local steps — or every {@code periodMs} milliseconds, which lets a
- * fast rank take more steps than a slow one — the ranks average their weights, each weighted by the samples it
- * trained on in the round. The round's allreduce also carries each rank's samples, compute time and steps, and
- * whether it ran out of data, so auto's skew and the end of an epoch cost no extra collective; every rank derives
- * the same decisions from the same reduced figures.
+ * Local SGD: every rank steps its own replica on its own batch's mean gradient, with its own optimizer state, and
+ * the ranks average their weights at the end of each round, each weighted by the samples it trained on in the
+ * round. The loss scales gradients by 1/(ranks × batch) for the sync allreduce; a local step multiplies them back
+ * by ranks, so with period 1 and equal batches the averaged weights follow sync SGD (momentum included: the
+ * average of the ranks' momentum updates is the sync update) and optimizer.lr means the same in both modes.
+ *
+ * <p>A round ends after {@code periodMs} milliseconds when that is set; otherwise when the <b>fastest</b> rank has
+ * taken {@code period} steps: a rank ends its round after period steps, or sooner once period × the fastest rank's
+ * wall time per step in the previous round has passed. Without a straggler every rank takes period steps (period 1
+ * is sync SGD); with one, the fast ranks do not wait for the slow rank's period steps, and the slow rank
+ * contributes the steps it managed (at least one). The round's allreduce also carries each rank's samples, compute and wall time, steps,
+ * and whether it ran out of data, so auto's skew, the pace and the end of an epoch cost no extra collective; every
+ * rank derives the same decisions from the same reduced figures.
  */
 public final class LocalSgdUpdate implements UpdateStrategy {
   private final Communicator comm;
@@ -26,15 +33,18 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   private final int periodMs;
   private final SkewPolicy recovery; // null unless auto
   private final SkewWindow window;
-  private final float[] round; // [n weighted weights | rows per rank | compute s per rank | steps per rank | done]
+  // [n weighted weights | rows per rank | compute s per rank | steps per rank | wall s per rank | done]
+  private final float[] round;
   private boolean running;
   private long roundStart;
   private int stepsInRound;
   private int rowsInRound;
   private double computeInRound;
+  private long roundNanos; // this phase's round length from the fastest rank's pace; 0 = count period steps
   private StopReason stopped = StopReason.NONE;
   private String recoveredReason;
   private long rounds;
+  private final long[] stepsByRank; // local steps of every rank over all rounds (from the reduced figures)
 
   public LocalSgdUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, int period,
                         int periodMs, SkewPolicy recovery) {
@@ -47,7 +57,8 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     this.periodMs = periodMs;
     this.recovery = recovery;
     this.window = new SkewWindow(comm.size());
-    this.round = new float[n + 3 * comm.size() + 1];
+    this.round = new float[n + 4 * comm.size() + 1];
+    this.stepsByRank = new long[comm.size()];
   }
 
   @Override
@@ -60,7 +71,11 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     if (!running) {
       running = true;
       stopped = StopReason.NONE;
+      roundNanos = 0;
       startRound();
+    }
+    if (comm.size() > 1) {
+      backend.scale(params.grads(), comm.size()); // back to this batch's mean gradient (class comment)
     }
     optimizer.step(backend, params.params(), params.grads(), lr);
     stepsInRound++;
@@ -68,7 +83,9 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     computeInRound += local.computeSeconds();
     double[] compute = new double[comm.size()];
     compute[comm.rank()] = local.computeSeconds();
-    boolean due = periodMs > 0 ? (System.nanoTime() - roundStart) / 1e6 >= periodMs : stepsInRound >= period;
+    long elapsed = System.nanoTime() - roundStart;
+    boolean due = periodMs > 0 ? elapsed >= periodMs * 1_000_000L
+        : stepsInRound >= period || (roundNanos > 0 && elapsed >= roundNanos);
     if (!due) {
       return new StepStats(local.lossSum(), local.correct(), local.rows(), compute, 0, 0);
     }
@@ -98,6 +115,7 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     if (running) { // this rank ran out of data: the last round says so, and everyone ends the epoch with it
       average(true);
     }
+    averageOptimizerState();
     stopped = StopReason.NONE;
     return ParameterServerUpdate.furthestStep(comm, localStep);
   }
@@ -112,7 +130,31 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("algorithm", "local_sgd");
     m.put("averaging_rounds", rounds);
+    m.put("local_steps_by_rank", stepsByRank.clone());
     return m;
+  }
+
+  /**
+   * Collective, at a phase end: each rank's optimizer state (momentum, Adam moments) followed its own steps; their
+   * mean (and the largest step count, for Adam's bias correction) makes the replicas whole again, so sync steps
+   * after auto switches back — and snapshots — start from the same state on every rank.
+   */
+  private void averageOptimizerState() {
+    float inv = 1f / comm.size();
+    for (Buf state : optimizer.stateBuffers()) {
+      float[] host = new float[Math.toIntExact(state.length())];
+      backend.download(state, host, 0);
+      comm.allreduceSum(host, 0, host.length);
+      for (int i = 0; i < host.length; i++) {
+        host[i] *= inv;
+      }
+      backend.upload(host, 0, state);
+    }
+    long steps = 0;
+    for (double s : comm.allgather(optimizer.stepCount())) {
+      steps = Math.max(steps, (long) s);
+    }
+    optimizer.setStepCount(steps);
   }
 
   private void startRound() {
@@ -125,6 +167,7 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   /** Collective: the samples-weighted average of the replicas; returns the samples of the round over all ranks. */
   private long average(boolean done) {
     int ranks = comm.size(), me = comm.rank();
+    double wall = (System.nanoTime() - roundStart) / 1e9;
     java.util.Arrays.fill(round, n, round.length, 0f);
     backend.download(params.params(), round, 0);
     float w = rowsInRound;
@@ -134,12 +177,22 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     round[n + me] = rowsInRound;
     round[n + ranks + me] = (float) computeInRound;
     round[n + 2 * ranks + me] = stepsInRound;
-    round[n + 3 * ranks] = done ? 1 : 0;
+    round[n + 3 * ranks + me] = (float) wall;
+    round[n + 4 * ranks] = done ? 1 : 0;
     comm.allreduceSum(round, 0, round.length);
     long totalRows = 0;
+    double fastestPace = Double.POSITIVE_INFINITY; // wall seconds per step of the fastest rank
     for (int r = 0; r < ranks; r++) {
       totalRows += (long) round[n + r];
-      window.add(r, round[n + ranks + r], (long) round[n + 2 * ranks + r]);
+      long steps = (long) round[n + 2 * ranks + r];
+      stepsByRank[r] += steps;
+      window.add(r, round[n + ranks + r], steps);
+      if (steps > 0) {
+        fastestPace = Math.min(fastestPace, round[n + 3 * ranks + r] / steps);
+      }
+    }
+    if (fastestPace < Double.POSITIVE_INFINITY) {
+      roundNanos = Math.max(1, (long) (period * fastestPace * 1e9));
     }
     if (totalRows > 0) { // identical reduced figures and the same arithmetic: identical weights on every rank
       float inv = 1f / totalRows;
@@ -147,9 +200,9 @@ public final class LocalSgdUpdate implements UpdateStrategy {
         round[i] *= inv;
       }
       backend.upload(round, 0, params.params());
+      rounds++; // a last round with no new steps (the epoch's end right after a round) is no averaging
     }
-    rounds++;
-    if (round[n + 3 * ranks] > 0) {
+    if (round[n + 4 * ranks] > 0) {
       stopped = StopReason.DATA_DONE;
     } else if (recovery != null) {
       String reason = recovery.recovered(window);

@@ -62,6 +62,44 @@ class AsyncUpdateTest {
     assertThat(s.get("update").get("averaging_rounds").asLong()).isGreaterThan(10);
   }
 
+  /** Period 1 with equal batches is sync SGD (momentum included): the same weights up to float rounding. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "np={0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+  void localSgdWithPeriodOneFollowsSync(int np) throws IOException {
+    String[] common = {"data.batch_size=" + (12 / np), "run.max_steps=15", "update.check_every=0"};
+    TrainingRuns.Result sync = TrainingRuns.train(config, np, "multicore",
+        concat(common, "update.mode=sync", "run.name=sync-" + np));
+    TrainingRuns.Result local = TrainingRuns.train(config, np, "multicore", concat(common, "update.mode=async",
+        "update.async.algorithm=local_sgd", "update.async.period=1", "run.name=local1-" + np));
+    assertThat(sync.exitCode()).as(sync.output()).isZero();
+    assertThat(local.exitCode()).as(local.output()).isZero();
+    assertThat(local.summary().get("update").get("averaging_rounds").asLong()).isEqualTo(15);
+    TrainingRuns.assertSameWeights(sync.runDir().resolve("model.safetensors"),
+        local.runDir().resolve("model.safetensors"), 1e-4, "15 steps: sync vs local_sgd period 1, np=" + np);
+  }
+
+  /** A round ends when the fastest rank has taken period steps: the straggler does not hold the others back. */
+  @Test
+  void localSgdRoundsFollowTheFastestRank() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "update.mode=async",
+        "update.async.algorithm=local_sgd", "update.async.period=8", "simulate.slow_ranks=[{rank: 1, factor: 6}]",
+        "model.layers.0.units=256", "data.limit_train=6000", "data.batch_size=25", "run.max_steps=200",
+        "output.log_every=1000", "run.name=paced");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    JsonNode u = run.summary().get("update");
+    long fast = u.get("local_steps_by_rank").get(0).asLong(), slow = u.get("local_steps_by_rank").get(1).asLong();
+    // The first round counts 8 steps on both; after it the slow rank manages about 8/6 per round, at least 1.
+    assertThat(fast).as(u.toString()).isGreaterThan(2 * slow);
+    assertThat(slow).as(u.toString()).isGreaterThanOrEqualTo(u.get("averaging_rounds").asLong());
+    assertThat(run.summary().get("replicas_identical").asBoolean()).isTrue();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
   @Test
   void noAppliedGradientIsStalerThanTheBoundUnderAStraggler() throws IOException {
     TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "update.mode=async",
@@ -74,13 +112,15 @@ class AsyncUpdateTest {
     assertThat(run.summary().get("replicas_identical").asBoolean()).isTrue();
   }
 
-  @Test
-  void autoGoesAsyncWhenAStragglerAppearsAndBackWhenItIsGone() throws IOException {
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"parameter_server", "local_sgd"})
+  void autoGoesAsyncWhenAStragglerAppearsAndBackWhenItIsGone(String algorithm) throws IOException {
     TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "update.mode=auto",
+        "update.async.algorithm=" + algorithm,
         "update.auto.window_steps=10", "update.auto.straggler_ratio=4", "update.auto.recover_ratio=2",
         "simulate.slow_ranks=[{rank: 1, factor: 8, from_step: 30, to_step: 90}]", "update.check_every=1",
         "model.layers.0.units=512", "data.limit_train=6000", "data.batch_size=25", "run.epochs=3",
-        "output.log_every=1000", "run.name=auto");
+        "output.log_every=1000", "run.name=auto-" + algorithm);
     assertThat(run.exitCode()).as(run.output()).isZero();
     List<JsonNode> switches = new ArrayList<>();
     for (String line : Files.readAllLines(run.runDir().resolve("metrics.jsonl"))) {
@@ -92,12 +132,12 @@ class AsyncUpdateTest {
     assertThat(switches).as(run.output()).hasSizeGreaterThanOrEqualTo(2);
     JsonNode toAsync = switches.get(0), toSync = switches.get(1);
     assertThat(toAsync.get("from").asText()).isEqualTo("sync");
-    assertThat(toAsync.get("to").asText()).isEqualTo("parameter_server");
+    assertThat(toAsync.get("to").asText()).isEqualTo(algorithm);
     assertThat(toAsync.get("step").asLong()).as(run.output()).isBetween(31L, 30L + 3 * 10);
     assertThat(toSync.get("to").asText()).isEqualTo("sync");
     assertThat(toSync.get("step").asLong()).as(run.output()).isGreaterThanOrEqualTo(90L);
-    assertThat(run.output()).contains("update: switching sync -> parameter_server at step")
-        .contains("update: switching parameter_server -> sync at step");
+    assertThat(run.output()).contains("update: switching sync -> " + algorithm + " at step")
+        .contains("update: switching " + algorithm + " -> sync at step");
     // Sync again after the switch back: check_every=1 compared the checksums every step, and at the end.
     assertThat(run.summary().get("replicas_identical").asBoolean()).isTrue();
     // ... and training went on in sync after it (an epoch of 120 steps at least).
