@@ -28,7 +28,7 @@ import java.util.List;
  * <p><b>Memory</b>: gradients in host memory ({@link HostBuf}, the CPU backend) are reduced in place, no copy. Other
  * backends (CUDA) go through a host staging array: a bucket is downloaded on the rank thread when it completes (the
  * download waits for the device to finish that layer), allreduced on the comm thread, and the whole staging array
- * is uploaded once in {@link #apply}.
+ * is uploaded once in {@link #apply}. A single rank skips all of it: its gradient is the sum, and stays where it is.
  *
  * <p>The step's small figures go in a separate small allreduce after the gradients — [loss sum, correct, rows |
  * compute seconds of rank 0..N-1]. Each rank writes its compute time in its own slot; after the SUM every rank
@@ -166,6 +166,8 @@ public final class SyncUpdate implements UpdateStrategy {
       }
       comm.allreduceSum(figures, 0, figures.length);
       resetStep();
+    } else if (comm.size() == 1) {
+      // One rank: its gradient is the sum already; device gradients stay on the device (no staging round trip).
     } else {
       if (hostGrads != null) {
         comm.allreduceSum(hostGrads, 0, gradLength);
@@ -175,7 +177,7 @@ public final class SyncUpdate implements UpdateStrategy {
       }
       comm.allreduceSum(figures, 0, figures.length);
     }
-    if (hostGrads == null) {
+    if (hostGrads == null && comm.size() > 1) {
       backend.upload(staging, 0, params.grads());
     }
     long inCollective = System.nanoTime() - t0; // with overlap: only what backward did not hide
