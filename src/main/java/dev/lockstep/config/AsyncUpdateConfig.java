@@ -2,7 +2,8 @@ package dev.lockstep.config;
 
 /**
  * update.async: parameter_server (rank 0 serves master weights; a gradient more than max_staleness versions old is
- * dropped) or local_sgd (weights averaged every period local steps, or every period_ms milliseconds when > 0).
+ * dropped) or local_sgd (weights averaged when the fastest rank has taken period local steps, or every period_ms
+ * milliseconds when > 0).
  */
 public record AsyncUpdateConfig(String algorithm, Integer maxStaleness, Integer period, Integer periodMs) {
   public AsyncUpdateConfig {
