@@ -7,6 +7,7 @@ import dev.lockstep.comm.PointToPoint;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.tensor.Backend;
+import dev.lockstep.tensor.CpuBackend;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,6 +31,8 @@ public final class ParameterServerUpdate implements UpdateStrategy {
   private final float[] reply; // [n + REPLY_HEADER], ranks other than 0
   private final float[] weights; // [n]
   private final double timeoutSeconds;
+  // rank 0 on the CPU backend: the server works on this rank's own buffers (ParameterServer.LocalPush)
+  private final ParameterServer.LocalPush direct;
   private PointToPoint p2p; // ranks other than 0, opened on first use
   private boolean running;
   private long version;
@@ -52,6 +55,8 @@ public final class ParameterServerUpdate implements UpdateStrategy {
     this.reply = comm.rank() == 0 ? null : new float[n + REPLY_HEADER];
     this.weights = new float[n];
     this.timeoutSeconds = timeoutSeconds;
+    this.direct = server != null && backend instanceof CpuBackend && serverBackend instanceof CpuBackend
+        ? new ParameterServer.LocalPush(push, params.grads(), params.params()) : null;
   }
 
   @Override
@@ -67,7 +72,9 @@ public final class ParameterServerUpdate implements UpdateStrategy {
     }
     // The loss's 1/(ranks × batch) scale stays: N pushes move the weights as far as one sync step, so
     // optimizer.lr means the same in both modes and stale gradients weigh 1/N of a batch mean.
-    backend.download(params.grads(), push, 0);
+    if (direct == null) {
+      backend.download(params.grads(), push, 0);
+    }
     push[n + VERSION] = version;
     push[n + LR] = lr;
     push[n + COMPUTE] = (float) local.computeSeconds();
@@ -76,7 +83,9 @@ public final class ParameterServerUpdate implements UpdateStrategy {
     push[n + ROWS] = local.rows();
     push[n + KIND] = KIND_GRADIENT;
     float[] r = exchange(push);
-    backend.upload(r, 0, params.params());
+    if (direct == null) {
+      backend.upload(r, 0, params.params());
+    }
     version = (long) r[n + R_VERSION];
     stopped = StopReason.of(r[n + R_STOP]);
     if (stopped != StopReason.NONE) {
@@ -167,6 +176,9 @@ public final class ParameterServerUpdate implements UpdateStrategy {
   }
 
   private float[] exchange(float[] msg) {
+    if (direct != null) {
+      return server.exchangeLocal(direct, timeoutSeconds());
+    }
     if (server != null) {
       return server.exchangeLocal(msg, timeoutSeconds());
     }
