@@ -21,8 +21,8 @@
  *                 np/hosts ranks per host); supervision as for niodev
  * </pre>
  *
- * <p>Class loading under multicore and hybdev: lockstep's own classes, picocli and Jackson are loaded once per rank, so static
- * state is per rank and MPJ's {@code mpi.*} statics (COMM_WORLD) are per rank. Jars carrying native code (JavaCPP,
+ * <p>Class loading under multicore and hybdev: lockstep's own classes, picocli and Jackson are loaded once per rank,
+ * so static state is per rank and MPJ's {@code mpi.*} statics (COMM_WORLD) are per rank. Jars carrying native code (JavaCPP,
  * OpenBLAS, CUDA) sit on the JVM's classpath and are loaded once, shared by all rank threads: a native library can
  * belong to only one class loader. Nothing that uses {@code mpi.*} may be on that shared classpath.
  *
