@@ -97,8 +97,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--machines", paramLabel = "FILE",
       description = "Hosts for niodev or hybdev, one per line: HOST[:PORT] [netns=NAME] (MPJ's machines files are "
           + "valid). Ranks go in blocks, in order, started by the MPJ daemons there (lockstep daemons start): niodev "
-          + "ceil(np/hosts) rank JVMs per host; hybdev one JVM per host with np/hosts rank threads (the first np%hosts "
-          + "hosts one more).")
+          + "ceil(np/hosts) rank JVMs per host; hybdev one JVM per host with np/hosts rank threads, the remainder "
+          + "one each on the first hosts.")
   Path machines;
 
   @Option(names = {"-q", "--quiet"},
