@@ -7,9 +7,11 @@ import dev.lockstep.launch.Launcher;
 import dev.lockstep.launch.MpjHome;
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,14 +34,23 @@ class ClusterNamespacesTest {
   private static final String H1 = "lst-h1";
   private static final String H2 = "lst-h2";
 
+  /**
+   * Namespaces are machine-wide: runs of this test from several checkouts at once would delete each other's hosts and
+   * kill each other's daemons and launchers. They take turns on this lock instead.
+   */
+  private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "lockstep-cluster-namespaces.lock");
+
   @TempDir
   static Path dir;
   private static Path hosts;
+  private static FileChannel lockFile;
 
   @BeforeAll
   static void makeTwoHosts() throws Exception {
     Assumptions.assumeTrue(new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute()
         || new File("/usr/bin/ip").canExecute(), "iproute2's ip is not installed (apt-get install iproute2)");
+    lockFile = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    lockFile.lock(); // waits while another run holds it; released when the channel closes (@AfterAll)
     removeHosts();
     String[][] setup = {
         {"ip", "netns", "add", H1}, {"ip", "netns", "add", H2},
@@ -62,7 +73,17 @@ class ClusterNamespacesTest {
   }
 
   @AfterAll
-  static void removeHosts() throws Exception {
+  static void removeHostsAndLetTheNextRunGo() throws Exception {
+    try {
+      removeHosts();
+    } finally {
+      if (lockFile != null) {
+        lockFile.close();
+      }
+    }
+  }
+
+  private static void removeHosts() throws Exception {
     if (hosts != null) {
       lockstepOnH1(60, "daemons", "stop", "--machines", hosts.toString());
     }
