@@ -26,13 +26,15 @@ import picocli.CommandLine.Spec;
     description = {
         "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 3 warm-up and 7-100 timed "
             + "repetitions (barrier, then allreduce). Prints the median of the slowest rank's time and the "
-            + "algorithm bandwidth (message bytes / time). Algorithms: shm (ranks in one JVM, multicore only), "
+            + "algorithm bandwidth (message bytes / time). Algorithms: shm (every rank a thread of one JVM: "
+            + "multicore, or hybdev without --machines), "
             + "ring (MPJ point-to-point), mpj (MPJ's built-in Allreduce), auto (what training uses)."},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
     footer = {
         "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
-        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms ring,mpj"},
+        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms ring,mpj",
+        "  lockstep bench allreduce --np 4 --dev hybdev --machines hosts.txt --sizes 256K,4M"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
 final class BenchAllreduceCommand implements Callable<Integer> {
@@ -40,14 +42,16 @@ final class BenchAllreduceCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--machines", paramLabel = "FILE",
-      description = "niodev across the hosts of this machines file, through their MPJ daemons (see 'lockstep daemons').")
+      description = "niodev or hybdev across the hosts of this machines file, through their MPJ daemons (see "
+          + "'lockstep daemons').")
   java.nio.file.Path machines;
 
   @Option(names = "--np", paramLabel = "N", defaultValue = "2", description = "Number of ranks (default: 2).")
   int np;
 
   @Option(names = "--dev", paramLabel = "DEVICE", defaultValue = "multicore",
-      description = "multicore (threads of one JVM) or niodev (one process per rank); default: multicore.")
+      description = "multicore (threads of one JVM), niodev (one process per rank) or hybdev (one JVM per host, "
+          + "its ranks threads); default: multicore.")
   String device;
 
   @Option(names = "--sizes", paramLabel = "SIZES", defaultValue = "4K,256K,4M,64M",
@@ -56,8 +60,8 @@ final class BenchAllreduceCommand implements Callable<Integer> {
   String sizes;
 
   @Option(names = "--algorithms", paramLabel = "ALGS",
-      description = "Comma-separated subset of auto, shm, ring, mpj (default: shm,ring,mpj on multicore, "
-          + "ring,mpj on niodev).")
+      description = "Comma-separated subset of auto, shm, ring, mpj (default: shm,ring,mpj on multicore and "
+          + "hybdev on one host, ring,mpj on niodev and hybdev across hosts).")
   String algorithms;
 
   @Override
@@ -65,16 +69,20 @@ final class BenchAllreduceCommand implements Callable<Integer> {
     if (np < 1) {
       throw usage("--np must be at least 1, got " + np);
     }
-    if (!device.equals("multicore") && !device.equals("niodev")) {
-      throw usage("--dev must be multicore or niodev (got '" + device + "')");
+    if (!device.equals("multicore") && !device.equals("niodev") && !device.equals("hybdev")) {
+      throw usage("--dev must be multicore, niodev or hybdev (got '" + device + "')");
     }
-    List<String> algs = algorithms == null ? AllreduceBenchTask.algorithmsFor(device) : List.of(algorithms.split(","));
+    // every rank a thread of one JVM (a machines file naming other hosts spreads hybdev over several JVMs)
+    boolean sharedMemory = device.equals("multicore") || device.equals("hybdev") && machines == null;
+    List<String> algs = algorithms == null ? AllreduceBenchTask.algorithmsFor(sharedMemory)
+        : List.of(algorithms.split(","));
     for (String a : algs) {
       if (!CommAlgorithm.NAMES.contains(a)) {
         throw usage("--algorithms: unknown algorithm '" + a + "'; expected some of " + CommAlgorithm.NAMES);
       }
-      if (a.equals("shm") && !device.equals("multicore")) {
-        throw usage("--algorithms: shm needs --dev multicore (ranks that are threads of one JVM)");
+      if (a.equals("shm") && !sharedMemory) {
+        throw usage("--algorithms: shm needs --dev multicore, or hybdev without --machines (ranks that are threads"
+            + " of one JVM)");
       }
     }
     List<String> bytes = new ArrayList<>();

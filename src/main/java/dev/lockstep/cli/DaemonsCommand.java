@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     headerHeading = "%n",
-    header = "Start, stop or check MPJ Express daemons on the hosts of a machines file (for train --dev niodev).",
+    header = "Start, stop or check MPJ Express daemons on the hosts of a machines file (for --dev niodev or hybdev).",
     description = {
         "The machines file has one host per line: HOST[:PORT] [netns=NAME]. PORT is that host's daemon port "
             + "(default --port); netns=NAME runs the host's commands under 'ip netns exec NAME' (a namespace of this "
@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
     footer = {"  lockstep daemons start --machines hosts.txt",
         "  lockstep daemons status --machines hosts.txt --port 41055",
         "  lockstep train -c cfg.yaml --np 4 --dev niodev --machines hosts.txt",
+        "  lockstep train -c cfg.yaml --np 4 --dev hybdev --machines hosts.txt",
         "  lockstep daemons stop --machines hosts.txt",
         "",
         "Exit codes: 0 every daemon is (or was) handled; 2 bad usage or machines file;",

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
     descriptionHeading = "%n",
     description = {
         "One line per check, OK or what to do. Finds (or assembles, as the first run would) the MPJ Express home "
-            + "and checks it has what the multicore and niodev devices need; says whether Debian's "
+            + "and checks it has what the multicore, niodev and hybdev devices need; says whether Debian's "
             + "/usr/bin/mpjrun is the broken one; checks the config's data files; loads OpenBLAS and reports "
             + "the core type it picked and its threads; lists CUDA devices with driver and runtime versions, or "
             + "why there are none; and names the backend a run with --np ranks would use.",

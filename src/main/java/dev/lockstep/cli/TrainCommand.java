@@ -63,6 +63,9 @@ import picocli.CommandLine.Spec;
         "  One process per rank across the hosts listed in machines.txt:",
         "    lockstep train -c cfg.yaml --np 8 --dev niodev --machines machines.txt",
         "",
+        "  One JVM per host, its ranks as threads (here 4 per host on 2 hosts):",
+        "    lockstep train -c cfg.yaml --np 8 --dev hybdev --machines machines.txt",
+        "",
         "  Continue an interrupted run from its newest snapshot (output.save_every_steps > 0):",
         "    lockstep train -c cfg.yaml --resume runs/fashion-mnist-mlp"},
     exitCodeListHeading = "%nExit codes:%n",
@@ -92,8 +95,10 @@ final class TrainCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--machines", paramLabel = "FILE",
-      description = "Hosts for niodev, one per line: HOST[:PORT] [netns=NAME] (MPJ's machines files are valid). Ranks go "
-          + "in blocks of ceil(np/hosts), in order, started by the MPJ daemons there (lockstep daemons start).")
+      description = "Hosts for niodev or hybdev, one per line: HOST[:PORT] [netns=NAME] (MPJ's machines files are "
+          + "valid). Ranks go in blocks, in order, started by the MPJ daemons there (lockstep daemons start): niodev "
+          + "ceil(np/hosts) rank JVMs per host; hybdev one JVM per host with np/hosts rank threads, the remainder "
+          + "one each on the first hosts.")
   Path machines;
 
   @Option(names = {"-q", "--quiet"},

@@ -22,10 +22,11 @@ import mpi.MPIException;
  * at offset 0. MPJ's reduction copies the send array into the receive array first, so passing the same array as both
  * is a correct in-place allreduce.
  *
- * <p>Float allreduce and broadcast go by {@link CommAlgorithm} ({@code comm.algorithm}, default auto): ranks that
- * are threads of one JVM ({@code multicore} under lockstep's launcher) use {@link SharedMemoryGroup}; ranks in
- * separate processes use {@link RingAllreduce} for large messages and MPJ's built-in for small ones; {@code mpj}
- * always uses MPJ's built-in (the reference).
+ * <p>Float allreduce and broadcast go by {@link CommAlgorithm} ({@code comm.algorithm}, default auto): when every rank
+ * is a thread of this JVM ({@code multicore}, or {@code hybdev} on one host, under lockstep's launcher) they use
+ * {@link SharedMemoryGroup}; otherwise (ranks in separate processes: niodev, or hybdev across hosts, whose host JVMs
+ * each hold only some of the ranks) {@link RingAllreduce} for large messages and MPJ's built-in for small ones;
+ * {@code mpj} always uses MPJ's built-in (the reference).
  *
  * <p>Every collective is counted in this rank's {@link Progress}, so the stall inspector (the deadline watchdog's
  * warnings) can name the ranks that have not reached the collective this rank waits in.
@@ -34,8 +35,8 @@ public final class MpjCommunicator implements Communicator {
   public static final double DEFAULT_TIMEOUT_SECONDS = 120;
   /** Below this many floats (64 KB) auto prefers MPJ's tree to the ring: 2 log N message latencies, not 2 (N-1). */
   static final int RING_MIN_FLOATS = 1 << 14;
-  /** MPJ device names (args[2] of a rank) whose ranks are threads of one JVM on one machine. */
-  private static final Set<String> SAME_JVM_DEVICES = Set.of("smpdev", "multicore");
+  /** MPJ device names (args[2] of a rank) whose ranks are threads of a JVM (hybdev: of one JVM per host). */
+  private static final Set<String> THREAD_DEVICES = Set.of("smpdev", "multicore", "hybdev");
 
   private final int rank;
   private final int size;
@@ -71,18 +72,29 @@ public final class MpjCommunicator implements Communicator {
    * started without lockstep's launcher: the stall inspector then cannot name late peers, and says so).
    */
   public MpjCommunicator(double timeoutSeconds, String device, Path jobDir) {
+    // without MPJ's arguments: a multicore JVM holds every rank, a hybdev host JVM may hold only some
+    this(timeoutSeconds, device, jobDir, "hybdev".equals(device) ? 1 : Integer.MAX_VALUE);
+  }
+
+  /**
+   * Same; {@code ranksInThisJvm} is how many ranks MPJ started as threads of this JVM ({@link #ranksInThisJvm}). The
+   * shared-memory collectives and progress board need every rank here: under hybdev only a single-host job has them.
+   * {@link Integer#MAX_VALUE} means all (multicore).
+   */
+  public MpjCommunicator(double timeoutSeconds, String device, Path jobDir, int ranksInThisJvm) {
     try {
       this.rank = MPI.COMM_WORLD.Rank();
       this.size = MPI.COMM_WORLD.Size();
     } catch (MPIException e) {
       throw new CommException("MPJ is not initialised: " + e.getMessage(), e);
     }
-    boolean threads = device != null && SAME_JVM_DEVICES.contains(device);
-    this.sameJvm = threads && SharedMemoryGroup.sharedAcross(MpjCommunicator.class.getClassLoader());
-    this.progress = threads && ProgressBoard.sharedAcross(MpjCommunicator.class.getClassLoader())
+    boolean allHere = device != null && THREAD_DEVICES.contains(device) && ranksInThisJvm >= size;
+    this.sameJvm = allHere && SharedMemoryGroup.sharedAcross(MpjCommunicator.class.getClassLoader());
+    this.progress = allHere && ProgressBoard.sharedAcross(MpjCommunicator.class.getClassLoader())
         ? Progress.shared(rank, size)
         : jobDir != null ? Progress.files(jobDir, rank, size)
-        : Progress.unknown(rank, size, "ranks started without lockstep's launcher publish no progress");
+        : Progress.unknown(rank, size,
+            "ranks started by MPJ daemons or without lockstep's launcher publish no progress");
     this.watchdog = new DeadlineWatchdog("lockstep-deadline-rank-" + rank, timeoutSeconds,
         new HaltOnExpiry(rank, progress));
   }
@@ -96,6 +108,22 @@ public final class MpjCommunicator implements Communicator {
       return MPI.Init(mpjArgs);
     } catch (MPIException e) {
       throw new CommException("MPI.Init failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * How many ranks MPJ's starter runs as threads of this JVM, from the arguments it gave {@code main} ({@code <rank>
+   * <size|threads|config> <device> ...}): multicore's second argument is the job's size, hybdev's the number of rank
+   * threads on this host; a niodev process holds one rank.
+   */
+  public static int ranksInThisJvm(String[] mpjArgs) {
+    if (mpjArgs.length < 3 || !THREAD_DEVICES.contains(mpjArgs[2])) {
+      return 1;
+    }
+    try {
+      return Math.max(1, Integer.parseInt(mpjArgs[1]));
+    } catch (NumberFormatException e) {
+      return 1;
     }
   }
 
@@ -131,8 +159,8 @@ public final class MpjCommunicator implements Communicator {
   public void setAlgorithm(String name) {
     CommAlgorithm a = CommAlgorithm.parse(name);
     if (a == CommAlgorithm.SHM && !sharedMemoryAvailable()) {
-      throw new IllegalArgumentException("comm.algorithm: shm needs ranks that are threads of one JVM started by "
-          + "lockstep's launcher (--dev multicore); use auto, ring or mpj here");
+      throw new IllegalArgumentException("comm.algorithm: shm needs ranks that are all threads of one JVM "
+          + "started by lockstep's launcher (--dev multicore, or hybdev on one host); use auto, ring or mpj here");
     }
     algorithm = a;
   }
@@ -293,7 +321,7 @@ public final class MpjCommunicator implements Communicator {
 
   private SharedMemoryGroup.Member shm() {
     if (shm == null) {
-      // One multicore JVM runs one job: its ranks meet under one key.
+      // One multicore (or single-host hybdev) JVM runs one job: its ranks meet under one key.
       shm = SharedMemoryGroup.join("lockstep-multicore-world", size, rank);
     }
     return shm;
@@ -438,8 +466,8 @@ public final class MpjCommunicator implements Communicator {
     /** Who this rank waits for: " for ranks 2, 3", with their steps at the deadline. */
     private String lateRanks(long seq, boolean last) {
       if (progress.unknownWhy() != null) {
-        return (last ? " (a peer rank died or stalled" : " for its peers (") + "; which ones is unknown: "
-            + progress.unknownWhy() + ")";
+        String unknown = "which ones is unknown: " + progress.unknownWhy() + ")";
+        return last ? " (a peer rank died or stalled; " + unknown : " for its peers (" + unknown;
       }
       List<Integer> late = progress.notArrivedAt(seq);
       if (late.isEmpty()) {

@@ -99,9 +99,9 @@ public final class AllreduceBenchTask implements RankTask {
   }
 
   /** The algorithms worth timing on a device: shm only where ranks share a JVM. */
-  public static List<String> algorithmsFor(String device) {
+  public static List<String> algorithmsFor(boolean sharedMemory) {
     List<String> list = new ArrayList<>();
-    if (device.equals("multicore")) {
+    if (sharedMemory) {
       list.add(CommAlgorithm.SHM.configName());
     }
     list.add(CommAlgorithm.RING.configName());

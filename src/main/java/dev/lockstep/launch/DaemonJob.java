@@ -16,10 +16,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A niodev job whose rank processes MPJ Express daemons start, one daemon per host of the machines file. Ranks are
- * placed in blocks: ceil(np / hosts) consecutive ranks per host, in the file's order (np=4 on 2 hosts: ranks 0,1 on
- * the first, 2,3 on the second). The launcher is the rendezvous the ranks register with (as in
- * {@link NiodevRendezvous}), on the address through which this machine reaches the other hosts.
+ * A niodev or hybdev job whose rank processes MPJ Express daemons start, one daemon per host of the machines file.
+ * Ranks are placed in blocks of consecutive ranks per host, in the file's order (np=4 on 2 hosts: ranks 0,1 on the
+ * first, 2,3 on the second): niodev puts ceil(np / hosts) on each host, one JVM per rank; hybdev follows MPJ's own
+ * placement ({@link #hybdevPlacement}), one JVM per host whose ranks are threads. The launcher is the rendezvous the
+ * niodev processes register with (as in {@link NiodevRendezvous}; under hybdev one per host), on the address through
+ * which this machine reaches the other hosts.
  *
  * <p>Supervision: each daemon streams its ranks' output over the job's connection and says {@code EXIT} when they
  * have all ended; it passes on no exit code, so every rank prints {@link RankEntry#EXIT_REPORT} with its code as its
@@ -41,14 +43,19 @@ final class DaemonJob {
 
   private final List<Machine> machines;
   private final int np;
+  private final String device;
   private final RankOutput output;
   private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<Socket> sockets = new ArrayList<>();
   private volatile boolean closing;
 
-  DaemonJob(List<Machine> machines, int np, RankOutput output) {
+  DaemonJob(List<Machine> machines, int np, String device, RankOutput output) {
+    if (!device.equals("niodev") && !device.equals("hybdev")) {
+      throw new IllegalArgumentException("MPJ daemons start niodev or hybdev ranks, not " + device);
+    }
     this.machines = List.copyOf(machines);
     this.np = np;
+    this.device = device;
     this.output = output;
   }
 
@@ -62,34 +69,60 @@ final class DaemonJob {
     return blocks;
   }
 
-  int run(MpjHome home, RankClasspath classpath, List<String> javaOptions, List<String> rankArgs)
-      throws InterruptedException {
-    List<int[]> blocks = placement(np, machines.size());
-    List<String> rankHosts = new ArrayList<>();
-    for (int m = 0; m < blocks.size(); m++) {
-      for (int i = 0; i < blocks.get(m)[1]; i++) {
-        rankHosts.add(machines.get(m).host());
-      }
+  /**
+   * MPJ's hybdev placement (HYBDevice.getProcPerHost, startRank): np / hosts ranks per host, one more on each of the
+   * first np % hosts; hosts beyond np get none (they are left out: a hybdev host JVM needs at least one rank).
+   */
+  static List<int[]> hybdevPlacement(int np, int hosts) {
+    int used = Math.min(np, hosts);
+    List<int[]> blocks = new ArrayList<>();
+    int first = 0;
+    for (int m = 0; m < used; m++) {
+      int count = np / used + (m < np % used ? 1 : 0);
+      blocks.add(new int[] {first, count});
+      first += count;
     }
+    return blocks;
+  }
+
+  int run(MpjHome home, RankCommands commands, List<String> rankArgs) throws InterruptedException {
+    boolean hybdev = device.equals("hybdev");
+    List<int[]> blocks = hybdev ? hybdevPlacement(np, machines.size()) : placement(np, machines.size());
     InetAddress advertised = rendezvousAddress(machines);
     Path workDir = Path.of(System.getProperty("user.dir"));
-    try (NiodevRendezvous rendezvous = new NiodevRendezvous(np, advertised)) {
-      String conf = DaemonTicket.niodevConfig(np, rankHosts);
-      List<Path> cp = new ArrayList<>(classpath.app());
-      cp.addAll(classpath.shared());
-      cp.addAll(home.processRankJars());
-      List<String> jvmArgs = new ArrayList<>(javaOptions);
-      jvmArgs.add("-D" + RankEntry.REPORT_PROPERTY + "=stdout");
-      jvmArgs.add("-D" + RankEntry.WORKDIR_PROPERTY + "=" + workDir);
-      jvmArgs.add("-cp");
-      jvmArgs.add(RankClasspath.join(cp));
-      for (int m = 0; m < blocks.size(); m++) {
-        Machine machine = machines.get(m);
-        DaemonTicket ticket = new DaemonTicket(RankClasspath.join(classpath.app()), advertised.getHostAddress(),
-            rendezvous.port(), blocks.get(m)[1], blocks.get(m)[0], jvmArgs, workDir.toString(),
-            RankCommands.MAIN_CLASS, conf, rankArgs, System.getProperty("user.name", "lockstep"), home.dir()
-            .toString());
-        submit(machine, ticket);
+    String user = System.getProperty("user.name", "lockstep");
+    List<String> jvmOptions = new ArrayList<>(commands.javaOptions());
+    jvmOptions.add("-D" + RankEntry.REPORT_PROPERTY + "=stdout");
+    jvmOptions.add("-D" + RankEntry.WORKDIR_PROPERTY + "=" + workDir);
+    // niodev: one MPJ process per rank; hybdev: one per host
+    try (NiodevRendezvous rendezvous = new NiodevRendezvous(hybdev ? blocks.size() : np, advertised)) {
+      List<DaemonTicket> tickets = new ArrayList<>();
+      if (hybdev) {
+        List<String> jvmClasspath = commands.hybdevJvmClasspath().stream().map(Path::toString).toList();
+        for (int m = 0; m < blocks.size(); m++) {
+          tickets.add(DaemonTicket.hybdev(commands.appClasspath(), jvmClasspath, jvmOptions,
+              advertised.getHostAddress(), rendezvous.port(), np, blocks.size(), m, workDir.toString(),
+              RankCommands.MAIN_CLASS, rendezvous.configArgument(), rankArgs, user, home.dir().toString()));
+        }
+      } else {
+        List<String> rankHosts = new ArrayList<>();
+        for (int m = 0; m < blocks.size(); m++) {
+          for (int i = 0; i < blocks.get(m)[1]; i++) {
+            rankHosts.add(machines.get(m).host());
+          }
+        }
+        String conf = DaemonTicket.niodevConfig(np, rankHosts);
+        List<String> jvmArgs = new ArrayList<>(jvmOptions);
+        jvmArgs.add("-cp");
+        jvmArgs.add(RankClasspath.join(commands.niodevClasspath()));
+        for (int[] block : blocks) {
+          tickets.add(new DaemonTicket("niodev", commands.appClasspath(), advertised.getHostAddress(),
+              rendezvous.port(), block[1], block[0], -1, -1, jvmArgs, workDir.toString(), RankCommands.MAIN_CLASS,
+              conf, rankArgs, user, home.dir().toString()));
+        }
+      }
+      for (int m = 0; m < tickets.size(); m++) {
+        submit(machines.get(m), tickets.get(m));
       }
       return supervise(blocks, rendezvous);
     } finally {
@@ -192,7 +225,9 @@ final class DaemonJob {
           return fail(rendezvous.error());
         }
         if (!rendezvous.complete() && waited > Launcher.RENDEZVOUS_TIMEOUT_MS) {
-          return fail("not all " + np + " niodev ranks reached MPI.Init within "
+          int processes = device.equals("hybdev") ? blocks.size() : np;
+          return fail("not all " + processes + (device.equals("hybdev") ? " hybdev host JVMs" : " niodev ranks")
+              + " reached MPI.Init within "
               + Launcher.RENDEZVOUS_TIMEOUT_MS / 1000 + "s (started by the MPJ daemons of "
               + String.join(", ", machines.stream().map(Machine::address).toList()) + ")");
         }

@@ -17,7 +17,7 @@ public final class Launcher {
   /** How long niodev ranks may take to reach MPI.Init's rendezvous (JVM start + class loading). */
   static final long RENDEZVOUS_TIMEOUT_MS = 60_000;
 
-  private static final Set<String> DEVICES = Set.of("multicore", "niodev");
+  private static final Set<String> DEVICES = Set.of("multicore", "niodev", "hybdev");
 
   private Launcher() {}
 
@@ -36,9 +36,8 @@ public final class Launcher {
       List<Machine> machines = validate(spec);
       MpjHome home = MpjHome.resolve();
       if (machines != null) {
-        return new DaemonJob(machines, spec.np(), output)
-            .run(home, RankClasspath.ofThisJvm(), RankCommands.forThisJvm(home, RankClasspath.ofThisJvm())
-                .javaOptions(), List.copyOf(spec.rankArgs()));
+        return new DaemonJob(machines, spec.np(), spec.device(), output)
+            .run(home, RankCommands.forThisJvm(home, RankClasspath.ofThisJvm()), List.copyOf(spec.rankArgs()));
       }
       RankCommands commands = RankCommands.forThisJvm(home, RankClasspath.ofThisJvm());
       Path workDir = Path.of(System.getProperty("user.dir"));
@@ -52,11 +51,18 @@ public final class Launcher {
           ranks.start(commands.multicore(spec.np(), workDir, rankArgs), env, "the multicore JVM", allRanks(spec.np()));
           return ranks.await(RankProcesses.Health.ALWAYS);
         }
+        if (spec.device().equals("hybdev")) { // one host: one JVM, all ranks its threads, one niodev process
+          try (NiodevRendezvous rendezvous = new NiodevRendezvous(1)) {
+            ranks.start(commands.hybdevHost(spec.np(), spec.np(), 1, 0, rendezvous.configArgument(), workDir,
+                rankArgs), env, "the hybdev JVM", allRanks(spec.np()));
+            return ranks.await(waitedMs -> rendezvousProblem(rendezvous, 1, "hybdev JVM", waitedMs));
+          }
+        }
         try (NiodevRendezvous rendezvous = new NiodevRendezvous(spec.np())) {
           for (int r = 0; r < spec.np(); r++) {
             ranks.start(commands.niodevRank(r, rendezvous.configArgument(), rankArgs), env, "rank " + r, List.of(r));
           }
-          return ranks.await(waitedMs -> rendezvousProblem(rendezvous, spec.np(), waitedMs));
+          return ranks.await(waitedMs -> rendezvousProblem(rendezvous, spec.np(), "niodev ranks", waitedMs));
         }
       }
     } catch (LaunchException e) {
@@ -69,12 +75,13 @@ public final class Launcher {
     }
   }
 
-  private static String rendezvousProblem(NiodevRendezvous rendezvous, int np, long waitedMs) {
+  private static String rendezvousProblem(NiodevRendezvous rendezvous, int np, String what, long waitedMs) {
     if (rendezvous.error() != null) {
       return rendezvous.error();
     }
     if (!rendezvous.complete() && waitedMs > RENDEZVOUS_TIMEOUT_MS) {
-      return "not all " + np + " niodev ranks reached MPI.Init within " + RENDEZVOUS_TIMEOUT_MS / 1000 + "s";
+      return (np == 1 ? "the " + what : "not all " + np + " " + what) + " reached MPI.Init within "
+          + RENDEZVOUS_TIMEOUT_MS / 1000 + "s";
     }
     return null;
   }
@@ -89,10 +96,10 @@ public final class Launcher {
       throw LaunchException.usage("--np must be at least 1, got " + spec.np());
     }
     if (spec.device() == null || !DEVICES.contains(spec.device())) {
-      String hint = "hybdev".equals(spec.device()) || "mxdev".equals(spec.device())
-          ? " (" + spec.device() + " is not supported by lockstep's launcher yet)"
+      String hint = "mxdev".equals(spec.device()) ? " (mxdev needs Myrinet; lockstep's launcher does not start it)"
           : "";
-      throw LaunchException.usage("unknown device '" + spec.device() + "'; expected multicore or niodev" + hint);
+      throw LaunchException.usage("unknown device '" + spec.device() + "'; expected multicore, niodev or hybdev"
+          + hint);
     }
     if (spec.rankArgs() == null || spec.rankArgs().isEmpty()) {
       throw LaunchException.usage("no rank command given (expected e.g. 'train -c FILE.yaml')");
@@ -106,7 +113,7 @@ public final class Launcher {
     }
     if (spec.device().equals("multicore")) {
       throw LaunchException.usage("--machines " + spec.machines() + " names other hosts, namespaces or daemon ports;"
-          + " multicore runs on this machine only (use --dev niodev)");
+          + " multicore runs on this machine only (use --dev niodev or hybdev)");
     }
     return machines;
   }

@@ -34,6 +34,7 @@ public record MpjCheck(Optional<Path> home, String summary, List<String> warning
     try {
       home.multicoreJvmJars();
       home.processRankJars();
+      home.hybdevJvmJars();
     } catch (LaunchException e) {
       return new MpjCheck(Optional.of(home.dir()), summary, warnings, Optional.of(e.getMessage()));
     }

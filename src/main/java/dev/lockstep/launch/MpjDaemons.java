@@ -130,7 +130,8 @@ public final class MpjDaemons {
    * which it never again kills the ranks of a job whose launcher went away.
    */
   String probe(Machine m) {
-    DaemonTicket empty = new DaemonTicket("", "127.0.0.1", 1, 0, 0, List.of(), System.getProperty("user.dir"),
+    DaemonTicket empty = new DaemonTicket("niodev", "", "127.0.0.1", 1, 0, 0, -1, -1, List.of(),
+        System.getProperty("user.dir"),
         RankCommands.MAIN_CLASS, DaemonTicket.niodevConfig(0, List.of()), List.of(),
         System.getProperty("user.name", "lockstep"), home.dir().toString());
     try (Socket socket = new Socket()) {

@@ -20,6 +20,12 @@ public final class MpjHome {
   /** The jars MPJ's multicore starter puts on its child JVM's classpath (runtime.starter.MulticoreDaemon). */
   private static final List<String> MULTICORE_JVM_JARS =
       List.of("starter.jar", "smpdev.jar", "xdev.jar", "mpjbuf.jar", "loader2.jar", "mpiExp.jar", "runtimecommon.jar");
+  /**
+   * The jars MPJ's daemon puts on a hybdev host JVM's classpath (ProcessArgumentsManager.GetHybridDeviceArguments):
+   * the hybrid, shared-memory and NIO devices and loader2.jar, which holds runtime.daemon.HybridStarter.
+   */
+  private static final List<String> HYBDEV_JVM_JARS = List.of("hybdev.jar", "xdev.jar", "smpdev.jar", "niodev.jar",
+      "mpjbuf.jar", "loader2.jar", "mpiExp.jar", "runtimecommon.jar");
 
   private final Path dir;
 
@@ -106,13 +112,26 @@ public final class MpjHome {
    * official MPJ install names its jar with a version the manifests may not match.
    */
   public List<Path> multicoreJvmJars() {
+    return deviceJars(MULTICORE_JVM_JARS, "multicore");
+  }
+
+  /**
+   * Classpath of a hybdev host JVM (one per host; its ranks are threads): MPJ's device jars and HybridStarter, never
+   * mpi.jar/mpjdev.jar/mpj.jar, which HybridStarter gives each rank thread's own class loader, as multicore does.
+   */
+  public List<Path> hybdevJvmJars() {
+    return deviceJars(HYBDEV_JVM_JARS, "hybdev");
+  }
+
+  private List<Path> deviceJars(List<String> names, String device) {
     List<Path> jars = new ArrayList<>();
-    for (String name : MULTICORE_JVM_JARS) {
+    for (String name : names) {
       Path jar = lib(name);
       if (Files.isRegularFile(jar)) {
         jars.add(jar);
       } else if (!name.equals("runtimecommon.jar")) {
-        throw LaunchException.usage("MPJ home " + dir + " lacks lib/" + name + " (needed by the multicore device)");
+        throw LaunchException.usage("MPJ home " + dir + " lacks lib/" + name + " (needed by the " + device
+            + " device)");
       }
     }
     jars.addAll(log4jJars());

@@ -63,11 +63,69 @@ final class RankCommands {
     return command;
   }
 
-  /** One niodev rank process, as MPJ's daemon would start it: {@code Main <rank> '<config>' niodev app-args}. */
-  List<String> niodevRank(int rank, String config, List<String> rankArgs) {
+  /** MPJ's starter of a hybdev host JVM: runs its ranks as threads, each with its own class loader (as multicore). */
+  static final String HYBRID_STARTER = "runtime.daemon.HybridStarter";
+
+  /**
+   * The JVM classpath of a hybdev host: MPJ's device jars, the native-bearing jars and the shared-classes jar, as for
+   * multicore. What a ticket for MPJ's daemon passes as {@code --class-path} (see {@link DaemonTicket#hybdev}).
+   */
+  List<Path> hybdevJvmClasspath() {
+    List<Path> jvmClasspath = new ArrayList<>(home.hybdevJvmJars());
+    jvmClasspath.addAll(classpath.shared());
+    jvmClasspath.add(SharedClasses.jar(home)); // the shared-memory collectives, used when all ranks are threads here
+    return jvmClasspath;
+  }
+
+  /** The app classpath each rank thread's class loader gets (MPJ's "EMPTY" when there is none). */
+  String appClasspath() {
+    return classpath.app().isEmpty() ? "EMPTY" : RankClasspath.join(classpath.app());
+  }
+
+  /**
+   * One hybdev host JVM on this machine, as MPJ's daemon would start it: {@code HybridStarter wdir threads hybdev
+   * useLocalLoader <app classpath> Main <np> <hosts> <host index> <niodev config> niodev app-args}. Its {@code
+   * threads} ranks are ranks {@code first..first+threads-1} of {@code np} (MPJ's hybdev placement, see
+   * {@link DaemonJob#hybdevPlacement}); between hosts they talk over niodev, whose {@code hosts} processes (one per
+   * host) meet at the rendezvous {@code config} names. MPI.Init strips the eight MPJ arguments before app-args.
+   */
+  List<String> hybdevHost(int threads, int np, int hosts, int hostIndex, String config, Path workDir,
+      List<String> rankArgs) {
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.addAll(javaOptions);
+    command.add("-cp");
+    command.add(RankClasspath.join(hybdevJvmClasspath()));
+    command.add(HYBRID_STARTER);
+    command.add(workDir.toString());
+    command.add(String.valueOf(threads));
+    command.add("hybdev");
+    command.add("useLocalLoader");
+    command.add(appClasspath());
+    command.add(MAIN_CLASS);
+    command.addAll(hybdevDeviceArgs(np, hosts, hostIndex, config));
+    command.addAll(rankArgs);
+    return command;
+  }
+
+  /** HYBDevice's own arguments: total ranks, niodev processes (hosts), this host's niodev rank, config, "niodev". */
+  static List<String> hybdevDeviceArgs(int np, int hosts, int hostIndex, String config) {
+    // HybridStarter turns '|' back into ' ' in the config (MPJ's daemon passes it with spaces replaced)
+    return List.of(String.valueOf(np), String.valueOf(hosts), String.valueOf(hostIndex), config.replace(' ', '|'),
+        "niodev");
+  }
+
+  /** The classpath of a niodev rank JVM: everything, MPJ's mpj.jar included (one rank per JVM). */
+  List<Path> niodevClasspath() {
     List<Path> jvmClasspath = new ArrayList<>(classpath.app());
     jvmClasspath.addAll(classpath.shared());
     jvmClasspath.addAll(home.processRankJars());
+    return jvmClasspath;
+  }
+
+  /** One niodev rank process, as MPJ's daemon would start it: {@code Main <rank> '<config>' niodev app-args}. */
+  List<String> niodevRank(int rank, String config, List<String> rankArgs) {
+    List<Path> jvmClasspath = niodevClasspath();
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.addAll(javaOptions);

@@ -14,9 +14,9 @@ import java.util.Set;
  * ({@code train ...} or {@code --task=<class> ...}), finalises MPJ.
  *
  * <p>Whatever a rank throws ends the whole job with exit code 3 and one line naming the rank (stack trace with
- * {@code LOCKSTEP_DEBUG=1}). Under multicore that is {@code Runtime.halt}: it is the only way to stop the other rank
- * threads, which may be blocked in MPJ waiting for this one. Under niodev this rank's process exits and the launcher
- * stops the others.
+ * {@code LOCKSTEP_DEBUG=1}). Under multicore (and in a hybdev host JVM) that is {@code Runtime.halt}: it is the only
+ * way to stop the other rank threads, which may be blocked in MPJ waiting for this one. Under niodev this rank's
+ * process exits; the launcher stops the others (the other hosts' JVMs under hybdev).
  */
 public final class RankEntry {
   /**
@@ -72,7 +72,8 @@ public final class RankEntry {
     try {
       checkWorkingDirectory();
       String[] appArgs = MpjCommunicator.init(args);
-      comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2], jobDir());
+      comm = new MpjCommunicator(MpjCommunicator.DEFAULT_TIMEOUT_SECONDS, args[2], jobDir(),
+          MpjCommunicator.ranksInThisJvm(args));
       rank = String.valueOf(comm.rank());
       RankTask task = RankTasks.resolve(appArgs, RankEntry.class.getClassLoader());
       code = task.run(comm, appArgs);

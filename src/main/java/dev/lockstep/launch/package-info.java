@@ -12,10 +12,17 @@
  *     the launcher is MPJ's rendezvous server (NiodevRendezvous, ephemeral loopback port)
  *  niodev --machines (other hosts):      MPJ daemons start the rank JVMs (DaemonJob: one job ticket per host);
  *                                        the launcher is the rendezvous and supervises over the daemon streams
+ *  hybdev: 1 child JVM per host          java -cp &lt;MPJ device jars + native jars + shared classes&gt;
+ *                                        runtime.daemon.HybridStarter: rank threads as under multicore, calling
+ *                                        Main.main({local index, threads, "hybdev", np, hosts, host, config, "niodev",
+ *                                        app args...}); smpdev between the threads, niodev between the host JVMs
+ *     one host: the launcher starts it and is the rendezvous of its single niodev process
+ *     --machines: MPJ daemons start one per host (DaemonJob: a hybdev ticket per host, MPJ's placement of
+ *                 np/hosts ranks per host); supervision as for niodev
  * </pre>
  *
- * <p>Class loading under multicore: lockstep's own classes, picocli and Jackson are loaded once per rank, so static
- * state is per rank and MPJ's {@code mpi.*} statics (COMM_WORLD) are per rank. Jars carrying native code (JavaCPP,
+ * <p>Class loading under multicore and hybdev: lockstep's own classes, picocli and Jackson are loaded once per rank,
+ * so static state is per rank and MPJ's {@code mpi.*} statics (COMM_WORLD) are per rank. Jars carrying native code (JavaCPP,
  * OpenBLAS, CUDA) sit on the JVM's classpath and are loaded once, shared by all rank threads: a native library can
  * belong to only one class loader. Nothing that uses {@code mpi.*} may be on that shared classpath.
  *
@@ -28,8 +35,9 @@
  *
  * <ul>
  *   <li>A rank that throws prints {@code lockstep: rank R failed: <message>} and ends the job with exit code 3;
- *       a task that returns non-zero ends it with that code. Under multicore this is {@code Runtime.halt}, which
- *       also stops the other rank threads (they may be blocked in MPJ waiting for the failed one).
+ *       a task that returns non-zero ends it with that code. Under multicore and hybdev this is
+ *       {@code Runtime.halt}, which also stops the other rank threads of its JVM (they may be blocked in MPJ waiting
+ *       for the failed one).
  *   <li>A rank that stalls is caught by its peers' deadlines: every collective is armed with
  *       {@code timeoutSeconds} (default 120) and a waiting rank halts its JVM with code 3 when it passes.
  *   <li>The launcher passes the first non-zero exit through (0, 2, 3, 4; anything else, a signal included, becomes
@@ -41,6 +49,6 @@
  * {@code mpj-home} beside lockstep.jar, or where {@code -Dlockstep.mpj.home} says), {@code LOCKSTEP_RANK_JAVA_OPTS}
  * (JVM options of the rank JVMs, e.g. {@code -Xmx16g}), {@code LOCKSTEP_DEBUG=1} (stack traces of rank failures).
  *
- * <p>Not yet: {@code hybdev}. Daemons: {@link dev.lockstep.launch.MpjDaemons} ({@code lockstep daemons}).
+ * <p>Daemons: {@link dev.lockstep.launch.MpjDaemons} ({@code lockstep daemons}).
  */
 package dev.lockstep.launch;

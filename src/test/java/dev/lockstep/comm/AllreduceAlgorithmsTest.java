@@ -24,7 +24,8 @@ class AllreduceAlgorithmsTest {
       "multicore, 3, shm;ring;mpj",
       "multicore, 4, shm;ring",
       "niodev,    2, ring;auto",
-      "niodev,    3, ring"})
+      "niodev,    3, ring",
+      "hybdev,    3, shm;ring;mpj;auto"})
   void everyRankGetsTheSameCorrectBits(String device, int np, String algorithms) {
     long seed = ThreadLocalRandom.current().nextLong(1, 1L << 40);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

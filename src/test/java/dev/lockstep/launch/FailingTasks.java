@@ -72,9 +72,10 @@ final class FailingTasks {
   }
 
   /**
-   * Prints what the launcher promises about class loading under multicore: native-bearing jars (JavaCPP) come from
-   * the JVM's own class loader, shared by all ranks; lockstep's classes (this one) from a per-rank loader, so a static
-   * counter counts one rank only.
+   * Prints what the launcher promises about class loading under multicore and hybdev: native-bearing jars (JavaCPP)
+   * come from the JVM's own class loader, shared by all ranks; lockstep's classes (this one) from a per-rank loader, so
+   * a static counter counts one rank only; and whether the shared-memory collectives are open to this rank (only
+   * where every rank is a thread of this JVM).
    */
   static final class Hello implements RankTask {
     private static final AtomicInteger RUNS = new AtomicInteger();
@@ -86,7 +87,8 @@ final class FailingTasks {
           + " args=" + String.join(",", args)
           + " javacpp-on-jvm-classpath=" + (Loader.class.getClassLoader() == system)
           + " app-per-rank=" + (Hello.class.getClassLoader() != system)
-          + " runs-in-this-loader=" + RUNS.incrementAndGet());
+          + " runs-in-this-loader=" + RUNS.incrementAndGet()
+          + " shm=" + ((MpjCommunicator) comm).sharedMemoryAvailable());
       return 0;
     }
   }

@@ -36,7 +36,18 @@ class LauncherTest {
     assertThat(code).as(output()).isZero();
     for (int r = 0; r < 3; r++) {
       assertThat(output()).contains("hello from rank " + r + " of 3 args=--task=" + FailingTasks.Hello.class.getName()
-          + ",a b,c javacpp-on-jvm-classpath=true app-per-rank=true runs-in-this-loader=1");
+          + ",a b,c javacpp-on-jvm-classpath=true app-per-rank=true runs-in-this-loader=1 shm=true");
+    }
+  }
+
+  @Test
+  void hybdevOnOneHostIsOneJvmWhoseRanksAreThreadsLikeMulticore() {
+    int code = launch(3, "hybdev", null, FailingTasks.Hello.class, "a b", "c");
+
+    assertThat(code).as(output()).isZero();
+    for (int r = 0; r < 3; r++) {
+      assertThat(output()).contains("hello from rank " + r + " of 3 args=--task=" + FailingTasks.Hello.class.getName()
+          + ",a b,c javacpp-on-jvm-classpath=true app-per-rank=true runs-in-this-loader=1 shm=true");
     }
   }
 
@@ -47,12 +58,12 @@ class LauncherTest {
     assertThat(code).as(output()).isZero();
     for (int r = 0; r < 2; r++) {
       assertThat(output()).contains("hello from rank " + r + " of 2 args=--task=" + FailingTasks.Hello.class.getName()
-          + ",x javacpp-on-jvm-classpath=true app-per-rank=false runs-in-this-loader=1");
+          + ",x javacpp-on-jvm-classpath=true app-per-rank=false runs-in-this-loader=1 shm=false");
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"multicore", "niodev"})
+  @ValueSource(strings = {"multicore", "niodev", "hybdev"})
   void aRankThatThrowsEndsTheJobWithCode3AndIsNamed(String device) {
     int code = launch(2, device, null, FailingTasks.ThrowOnRankOne.class);
 
@@ -70,7 +81,7 @@ class LauncherTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"multicore", "niodev"})
+  @ValueSource(strings = {"multicore", "niodev", "hybdev"})
   void aStalledRankEndsTheJobWithCode3AtTheDeadline(String device) {
     long start = System.nanoTime();
     int code = launch(2, device, null, FailingTasks.StallOnRankOne.class, "2");
@@ -111,10 +122,10 @@ class LauncherTest {
   @Test
   void badSpecsAreRejectedBeforeAnythingStarts() {
     assertThat(Launcher.launch(new LaunchSpec(0, "multicore", null, List.of("train")), out)).isEqualTo(2);
-    assertThat(Launcher.launch(new LaunchSpec(2, "hybdev", null, List.of("train")), out)).isEqualTo(2);
+    assertThat(Launcher.launch(new LaunchSpec(2, "mxdev", null, List.of("train")), out)).isEqualTo(2);
     assertThat(Launcher.launch(new LaunchSpec(2, "multicore", null, List.of()), out)).isEqualTo(2);
     assertThat(output()).contains("lockstep: --np must be at least 1, got 0")
-        .contains("lockstep: unknown device 'hybdev'; expected multicore or niodev")
+        .contains("lockstep: unknown device 'mxdev'; expected multicore, niodev or hybdev (mxdev needs Myrinet")
         .contains("lockstep: no rank command given");
   }
 

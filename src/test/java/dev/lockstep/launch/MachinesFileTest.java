@@ -58,4 +58,14 @@ class MachinesFileTest {
     assertThat(DaemonJob.placement(1, 2)).containsExactly(new int[] {0, 1});
     assertThat(DaemonJob.placement(5, 3)).containsExactly(new int[] {0, 2}, new int[] {2, 2}, new int[] {4, 1});
   }
+
+  @Test
+  void hybdevPlacesRanksAsMpjsHybridDeviceDoes() {
+    // HYBDevice.getProcPerHost: np / hosts each, the first np % hosts hosts one more; ranks consecutive per host
+    assertThat(DaemonJob.hybdevPlacement(4, 2)).containsExactly(new int[] {0, 2}, new int[] {2, 2});
+    assertThat(DaemonJob.hybdevPlacement(5, 2)).containsExactly(new int[] {0, 3}, new int[] {3, 2});
+    assertThat(DaemonJob.hybdevPlacement(4, 3)).containsExactly(new int[] {0, 2}, new int[] {2, 1}, new int[] {3, 1});
+    assertThat(DaemonJob.hybdevPlacement(7, 3)).containsExactly(new int[] {0, 3}, new int[] {3, 2}, new int[] {5, 2});
+    assertThat(DaemonJob.hybdevPlacement(2, 3)).containsExactly(new int[] {0, 1}, new int[] {1, 1});
+  }
 }

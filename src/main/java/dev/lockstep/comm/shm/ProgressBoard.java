@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * How far each rank thread of ONE multicore JVM has come (collectives entered, training step), readable by every
- * other rank without MPJ: the stall inspector names the ranks that have not reached a collective, and a rank that
- * calls {@code System.exit} is named with its step by a shutdown hook (the exit ends every rank thread at once).
+ * How far each rank thread of ONE JVM (multicore, or hybdev on one host) has come (collectives entered, training
+ * step), readable by every other rank without MPJ: the stall inspector names the ranks that have not reached a
+ * collective, and a rank that calls {@code System.exit} is named with its step by a shutdown hook (the exit ends every
+ * rank thread at once).
  *
  * <p>Loaded once per JVM like {@link SharedMemoryGroup} (see there); {@link #BOARDS} is the second deliberate piece of
  * mutable static state. Writes are release stores: a collective pays a few nanoseconds for them.
@@ -103,7 +104,7 @@ public final class ProgressBoard {
           if (t.getKey().getThreadGroup() == g && callsExit(t.getValue())) {
             long step = board.step(r);
             lines.add("lockstep: rank " + r + " called System.exit " + (step > 0 ? "at step " + step
-                : "before its first training step") + "; the multicore JVM and every rank in it end with it");
+                : "before its first training step") + "; its JVM and every rank in it end with it");
             break;
           }
         }
