@@ -24,15 +24,17 @@ import picocli.CommandLine.Spec;
     header = "Time the float SUM allreduce of each size with each algorithm.",
     descriptionHeading = "%n",
     description = {
-        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 3 warm-up and 7-100 timed "
-            + "repetitions (barrier, then allreduce). Prints the median of the slowest rank's time and the "
-            + "algorithm bandwidth (message bytes / time). Algorithms: shm (ranks in one JVM, multicore only), "
-            + "ring (MPJ point-to-point), mpj (MPJ's built-in Allreduce), auto (what training uses)."},
+        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 7-100 timed repetitions "
+            + "after a fifth as many (at least 3) warm-up ones (barrier, then allreduce). Prints one row per "
+            + "size: per algorithm the median of the slowest rank's time and the algorithm bandwidth (message "
+            + "bytes / time), then the algorithm auto picks there. Algorithms: shm (ranks in one JVM, multicore "
+            + "only), shm_process (rank processes of one host, through /dev/shm), ring (MPJ point-to-point), mpj "
+            + "(MPJ's built-in Allreduce), auto (what training uses)."},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
     footer = {
         "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
-        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms ring,mpj"},
+        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms shm_process,ring,mpj"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
 final class BenchAllreduceCommand implements Callable<Integer> {
@@ -56,8 +58,8 @@ final class BenchAllreduceCommand implements Callable<Integer> {
   String sizes;
 
   @Option(names = "--algorithms", paramLabel = "ALGS",
-      description = "Comma-separated subset of auto, shm, ring, mpj (default: shm,ring,mpj on multicore, "
-          + "ring,mpj on niodev).")
+      description = "Comma-separated subset of auto, shm, shm_process, ring, mpj (default: shm,ring,mpj on "
+          + "multicore, shm_process,ring,mpj on niodev, ring,mpj with --machines).")
   String algorithms;
 
   @Override
@@ -68,7 +70,9 @@ final class BenchAllreduceCommand implements Callable<Integer> {
     if (!device.equals("multicore") && !device.equals("niodev")) {
       throw usage("--dev must be multicore or niodev (got '" + device + "')");
     }
-    List<String> algs = algorithms == null ? AllreduceBenchTask.algorithmsFor(device) : List.of(algorithms.split(","));
+    List<String> algs = algorithms == null
+        ? AllreduceBenchTask.algorithmsFor(device, machines != null)
+        : List.of(algorithms.split(","));
     for (String a : algs) {
       if (!CommAlgorithm.NAMES.contains(a)) {
         throw usage("--algorithms: unknown algorithm '" + a + "'; expected some of " + CommAlgorithm.NAMES);

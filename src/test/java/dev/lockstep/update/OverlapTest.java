@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OverlapTest {
   @ParameterizedTest(name = "np={0}, {1}, {2}: {3}")
   @CsvSource({"2, multicore, auto, bits", "3, multicore, auto, bits", "2, multicore, mpj, bits",
-      "3, multicore, ring, close", "2, niodev, ring, bits"})
+      "3, multicore, ring, close", "2, niodev, ring, bits",
+      "2, niodev, auto, bits", "3, niodev, shm_process, bits"})
   void everyBucketingGivesTheSameWeightsAsOneAllreduce(int np, String device, String algorithm, String compare) {
     long seed = TestSeed.fresh();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
