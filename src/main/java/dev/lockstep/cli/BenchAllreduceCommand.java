@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
     header = "Time the float SUM allreduce of each size with each algorithm.",
     descriptionHeading = "%n",
     description = {
-        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 7-100 timed repetitions "
-            + "after a fifth as many (at least 3) warm-up ones (barrier, then allreduce). Prints one row per "
+        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 3-1000 warm-up (32 MB) and "
+            + "7-100 timed repetitions (256 MB; barrier, then allreduce). Prints one row per "
             + "size: per algorithm the median of the slowest rank's time and the algorithm bandwidth (message "
             + "bytes / time), then the algorithm auto picks there. Algorithms: shm (ranks in one JVM, multicore "
             + "only), shm_process (rank processes of one host, through /dev/shm), ring (MPJ point-to-point), mpj "

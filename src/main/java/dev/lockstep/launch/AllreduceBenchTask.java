@@ -23,8 +23,13 @@ public final class AllreduceBenchTask implements RankTask {
   private static final long BYTES_PER_PAIR = 256L << 20;
   private static final int MIN_REPS = 7;
   private static final int MAX_REPS = 100;
-  /** At least this many warm-up repetitions, and a fifth of the timed ones: the first sizes also warm the JIT up. */
+  /**
+   * Warm-up: about this many bytes, within [MIN_WARMUP, MAX_WARMUP] repetitions: small messages need many calls
+   * before the JIT has compiled their path (MPJ's is warm already from the barriers between repetitions).
+   */
+  private static final long WARMUP_BYTES = 32L << 20;
   private static final int MIN_WARMUP = 3;
+  private static final int MAX_WARMUP = 1000;
 
   @Override
   public int run(Communicator comm, String[] args) {
@@ -46,11 +51,12 @@ public final class AllreduceBenchTask implements RankTask {
       float[] buf = new float[floats];
       float[] init = randomFloats(comm.rank(), floats);
       int reps = (int) Math.max(MIN_REPS, Math.min(MAX_REPS, BYTES_PER_PAIR / Math.max(1, bytes)));
+      int warmup = (int) Math.max(MIN_WARMUP, Math.min(MAX_WARMUP, WARMUP_BYTES / Math.max(1, bytes)));
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s", human(bytes)));
       for (String alg : algorithms) {
         mpj.setAlgorithm(alg);
         double[] seconds = new double[reps];
-        for (int i = -Math.max(MIN_WARMUP, reps / 5); i < reps; i++) {
+        for (int i = -warmup; i < reps; i++) {
           System.arraycopy(init, 0, buf, 0, floats); // same input each time: sums stay finite
           comm.barrier();
           long t0 = System.nanoTime();
