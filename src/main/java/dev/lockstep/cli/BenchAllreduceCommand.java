@@ -24,16 +24,17 @@ import picocli.CommandLine.Spec;
     header = "Time the float SUM allreduce of each size with each algorithm.",
     descriptionHeading = "%n",
     description = {
-        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 3 warm-up and 7-100 timed "
-            + "repetitions (barrier, then allreduce). Prints the median of the slowest rank's time and the "
-            + "algorithm bandwidth (message bytes / time). Algorithms: shm (every rank a thread of one JVM: "
-            + "multicore, or hybdev without --machines), "
-            + "ring (MPJ point-to-point), mpj (MPJ's built-in Allreduce), auto (what training uses)."},
+        "Starts --np ranks like 'train' does; each (size, algorithm) pair runs 3-1000 warm-up (32 MB) and "
+            + "7-100 timed repetitions (256 MB; barrier, then allreduce). Prints one row per "
+            + "size: per algorithm the median of the slowest rank's time and the algorithm bandwidth (message "
+            + "bytes / time), then the algorithm auto picks there. Algorithms: shm (every rank a thread of one JVM: "
+            + "multicore, or hybdev without --machines), shm_process (rank processes of one host, through "
+            + "/dev/shm), ring (MPJ point-to-point), mpj (MPJ's built-in Allreduce), auto (what training uses)."},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
     footer = {
         "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
-        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms ring,mpj",
+        "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms shm_process,ring,mpj",
         "  lockstep bench allreduce --np 4 --dev hybdev --machines hosts.txt --sizes 256K,4M"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
@@ -60,8 +61,8 @@ final class BenchAllreduceCommand implements Callable<Integer> {
   String sizes;
 
   @Option(names = "--algorithms", paramLabel = "ALGS",
-      description = "Comma-separated subset of auto, shm, ring, mpj (default: shm,ring,mpj on multicore and "
-          + "hybdev on one host, ring,mpj on niodev and hybdev across hosts).")
+      description = "Comma-separated subset of auto, shm, shm_process, ring, mpj (default: shm,ring,mpj on "
+          + "multicore and hybdev on one host, shm_process,ring,mpj on niodev, ring,mpj with --machines).")
   String algorithms;
 
   @Override
@@ -74,7 +75,7 @@ final class BenchAllreduceCommand implements Callable<Integer> {
     }
     // every rank a thread of one JVM (a machines file naming other hosts spreads hybdev over several JVMs)
     boolean sharedMemory = device.equals("multicore") || device.equals("hybdev") && machines == null;
-    List<String> algs = algorithms == null ? AllreduceBenchTask.algorithmsFor(sharedMemory)
+    List<String> algs = algorithms == null ? AllreduceBenchTask.algorithmsFor(sharedMemory, machines != null)
         : List.of(algorithms.split(","));
     for (String a : algs) {
       if (!CommAlgorithm.NAMES.contains(a)) {

@@ -1,10 +1,19 @@
 package dev.lockstep.comm;
 
+import dev.lockstep.comm.shm.HostKey;
+import dev.lockstep.comm.shm.SegmentCollectives;
 import dev.lockstep.comm.shm.SharedMemoryGroup;
+import dev.lockstep.comm.shm.SharedSegment;
+import java.io.IOException;
 import java.io.PrintStream;
 import dev.lockstep.comm.shm.ProgressBoard;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -24,9 +33,10 @@ import mpi.MPIException;
  *
  * <p>Float allreduce and broadcast go by {@link CommAlgorithm} ({@code comm.algorithm}, default auto): when every rank
  * is a thread of this JVM ({@code multicore}, or {@code hybdev} on one host, under lockstep's launcher) they use
- * {@link SharedMemoryGroup}; otherwise (ranks in separate processes: niodev, or hybdev across hosts, whose host JVMs
- * each hold only some of the ranks) {@link RingAllreduce} for large messages and MPJ's built-in for small ones;
- * {@code mpj} always uses MPJ's built-in (the reference).
+ * {@link SharedMemoryGroup}; rank processes that all run on this host ({@link HostKey}: same machine and network
+ * namespace) use a file mapping under /dev/shm ({@link SegmentCollectives}); other ranks (niodev or hybdev across
+ * hosts) use {@link RingAllreduce} for large messages and MPJ's built-in for small ones; {@code mpj} always uses
+ * MPJ's built-in (the reference).
  *
  * <p>Every collective is counted in this rank's {@link Progress}, so the stall inspector (the deadline watchdog's
  * warnings) can name the ranks that have not reached the collective this rank waits in.
@@ -37,12 +47,21 @@ public final class MpjCommunicator implements Communicator {
   static final int RING_MIN_FLOATS = 1 << 14;
   /** MPJ device names (args[2] of a rank) whose ranks are threads of a JVM (hybdev: of one JVM per host). */
   private static final Set<String> THREAD_DEVICES = Set.of("smpdev", "multicore", "hybdev");
+  /** Where shm_process maps its segment: tmpfs, memory without a disk behind it. */
+  private static final Path SEGMENT_DIR = Path.of("/dev/shm");
+  /** Floats per shm_process piece (8 MB): the segment holds one piece per rank, N × 8 MB in all. */
+  static final int SEGMENT_PIECE_FLOATS = 1 << 21;
+  /** Bytes of the setup message: nonce (8), name length (2), file name. */
+  private static final int SEGMENT_MESSAGE_BYTES = 512;
 
   private final int rank;
   private final int size;
   private final DeadlineWatchdog watchdog;
   private final Progress progress;
   private final boolean sameJvm; // the ranks are threads of this JVM and share one SharedMemoryGroup class
+  private final boolean sameHost; // every rank runs on this host in this network namespace (HostKey)
+  private SegmentCollectives segment; // shm_process: mapped on first use
+  private String segmentFailure; // why shm_process could not be set up (every rank agrees); null if it could
   private CommAlgorithm algorithm = CommAlgorithm.AUTO;
   private SharedMemoryGroup.Member shm; // joined on first use
   private RingAllreduce ring; // created on first use
@@ -97,6 +116,7 @@ public final class MpjCommunicator implements Communicator {
             "ranks started by MPJ daemons or without lockstep's launcher publish no progress");
     this.watchdog = new DeadlineWatchdog("lockstep-deadline-rank-" + rank, timeoutSeconds,
         new HaltOnExpiry(rank, progress));
+    this.sameHost = size > 1 && allOnThisHost();
   }
 
   /**
@@ -162,6 +182,11 @@ public final class MpjCommunicator implements Communicator {
       throw new IllegalArgumentException("comm.algorithm: shm needs ranks that are all threads of one JVM "
           + "started by lockstep's launcher (--dev multicore, or hybdev on one host); use auto, ring or mpj here");
     }
+    if (a == CommAlgorithm.SHM_PROCESS && !hostSharedMemoryAvailable()) {
+      throw new IllegalArgumentException("comm.algorithm: shm_process needs every rank on one host (one machine, one "
+          + "network namespace" + (segmentFailure == null ? "" : ", and a usable /dev/shm: " + segmentFailure)
+          + "); use auto, ring or mpj here");
+    }
     algorithm = a;
   }
 
@@ -174,10 +199,19 @@ public final class MpjCommunicator implements Communicator {
     return sameJvm && size > 1;
   }
 
+  /**
+   * True when every rank runs on this host in this network namespace, so that shm_process can map one file for all
+   * (and its setup has not failed).
+   */
+  public boolean hostSharedMemoryAvailable() {
+    return sameHost && segmentFailure == null;
+  }
+
   /** The algorithm a float allreduce of {@code length} floats takes now. */
   public CommAlgorithm algorithmFor(int length) {
     return switch (algorithm) {
       case AUTO -> sharedMemoryAvailable() ? CommAlgorithm.SHM
+          : hostSharedMemoryAvailable() ? CommAlgorithm.SHM_PROCESS
           : length >= RING_MIN_FLOATS ? CommAlgorithm.RING : CommAlgorithm.MPJ;
       default -> algorithm;
     };
@@ -199,11 +233,17 @@ public final class MpjCommunicator implements Communicator {
     if (length == 0 || size == 1) {
       return; // every rank passes the same length, so every rank skips
     }
-    switch (algorithmFor(length)) {
+    switch (resolvedAlgorithmFor(length)) {
       case SHM -> {
         SharedMemoryGroup.Member m = shm();
         long deadline = backstopDeadline();
         run("allreduce", () -> m.allreduceSum(buf, offset, length, deadline));
+        return;
+      }
+      case SHM_PROCESS -> {
+        SegmentCollectives s = segment;
+        long deadline = backstopDeadline();
+        run("allreduce", () -> s.allreduceSum(buf, offset, length, deadline));
         return;
       }
       case RING -> {
@@ -230,10 +270,17 @@ public final class MpjCommunicator implements Communicator {
     if (length == 0 || size == 1) {
       return;
     }
-    if (algorithmFor(length) == CommAlgorithm.SHM) {
+    CommAlgorithm a = resolvedAlgorithmFor(length);
+    if (a == CommAlgorithm.SHM) {
       SharedMemoryGroup.Member m = shm();
       long deadline = backstopDeadline();
       run("allreduce", () -> m.allreduceSum(buf, offset, length, deadline));
+      return;
+    }
+    if (a == CommAlgorithm.SHM_PROCESS) {
+      SegmentCollectives s = segment;
+      long deadline = backstopDeadline();
+      run("allreduce", () -> s.allreduceSum(buf, offset, length, deadline));
       return;
     }
     float[] tmp = scratch(length);
@@ -271,6 +318,13 @@ public final class MpjCommunicator implements Communicator {
       SharedMemoryGroup.Member m = shm();
       long deadline = backstopDeadline();
       run("broadcast", () -> m.broadcast(buf, offset, length, root, deadline));
+      return;
+    }
+    if ((algorithm == CommAlgorithm.AUTO || algorithm == CommAlgorithm.SHM_PROCESS) && hostSharedMemoryAvailable()
+        && segment() != null) {
+      SegmentCollectives s = segment;
+      long deadline = backstopDeadline();
+      run("broadcast", () -> s.broadcast(buf, offset, length, root, deadline));
       return;
     }
     if (offset == 0) {
@@ -327,6 +381,105 @@ public final class MpjCommunicator implements Communicator {
     return shm;
   }
 
+  /**
+   * {@link #algorithmFor}, having set up shm_process's segment where it is chosen; when that setup fails (on any
+   * rank: every rank learns it), auto falls back to ring/mpj and an explicit shm_process throws.
+   */
+  private CommAlgorithm resolvedAlgorithmFor(int length) {
+    CommAlgorithm a = algorithmFor(length);
+    if (a == CommAlgorithm.SHM_PROCESS && segment() == null) {
+      if (algorithm == CommAlgorithm.SHM_PROCESS) {
+        throw new CommException("rank " + rank + ": comm.algorithm shm_process: " + segmentFailure, null);
+      }
+      a = algorithmFor(length);
+    }
+    return a;
+  }
+
+  /**
+   * Collective on first call: rank 0 creates and maps a segment file under /dev/shm and sends its name and a nonce,
+   * the others map it and check the nonce, all agree whether everyone succeeded, then rank 0 unlinks the file (the
+   * mappings stay; nothing is left behind). Null, with {@link #segmentFailure} set on every rank, if any rank failed.
+   */
+  private SegmentCollectives segment() {
+    if (segment != null || segmentFailure != null) {
+      return segment;
+    }
+    int regionFloats = SegmentCollectives.regionFloatsFor(size, SEGMENT_PIECE_FLOATS);
+    ByteBuffer message = ByteBuffer.allocate(SEGMENT_MESSAGE_BYTES); // nonce, name length, name
+    SharedSegment seg = null;
+    String why = null;
+    if (rank == 0) {
+      long nonce = new SecureRandom().nextLong();
+      Path file = SEGMENT_DIR.resolve("lockstep-" + ProcessHandle.current().pid() + "-" + Long.toHexString(nonce));
+      try {
+        seg = SharedSegment.create(file, size, regionFloats, nonce);
+        byte[] name = file.toString().getBytes(StandardCharsets.UTF_8);
+        message.putLong(nonce).putShort((short) name.length).put(name);
+      } catch (IOException | RuntimeException e) {
+        why = "rank 0 could not create a segment in " + SEGMENT_DIR + ": " + e;
+      }
+    }
+    byte[] bytes = message.array();
+    runUncounted("shared-memory setup", () -> MPI.COMM_WORLD.Bcast(bytes, 0, bytes.length, MPI.BYTE, 0));
+    ByteBuffer got = ByteBuffer.wrap(bytes);
+    long nonce = got.getLong();
+    int nameLength = got.getShort();
+    if (rank != 0) {
+      if (nameLength == 0) {
+        why = "rank 0 could not create a segment in " + SEGMENT_DIR;
+      } else {
+        Path file = Path.of(new String(bytes, 10, nameLength, StandardCharsets.UTF_8));
+        try {
+          seg = SharedSegment.open(file, size, rank, regionFloats, nonce);
+        } catch (IOException | RuntimeException e) {
+          why = "rank " + rank + " could not map " + file + ": " + e;
+        }
+      }
+    }
+    long[] failed = {why == null ? 0 : 1};
+    runUncounted("shared-memory setup", () -> MPI.COMM_WORLD.Allreduce(failed, 0, failed, 0, 1, MPI.LONG, MPI.SUM));
+    if (rank == 0 && seg != null) {
+      try {
+        seg.unlink();
+      } catch (IOException e) {
+        System.err.println("lockstep: rank 0: could not remove " + seg.file() + ": " + e);
+      }
+    }
+    if (failed[0] > 0) {
+      segmentFailure = why != null ? why : failed[0] + " rank(s) could not map the shared-memory segment";
+      if (rank == 0 && algorithm == CommAlgorithm.AUTO) {
+        System.err.println("lockstep: shared memory between this host's ranks is unavailable (" + segmentFailure
+            + "); using ring/mpj");
+      }
+      return null;
+    }
+    segment = new SegmentCollectives(seg);
+    return segment;
+  }
+
+  /**
+   * Collective: whether every rank's {@link HostKey} equals rank 0's. Keys travel as 64-bit hashes; a rank whose key
+   * is unknown (no /proc) counts as elsewhere.
+   */
+  private boolean allOnThisHost() {
+    String key = HostKey.ofThisProcess();
+    long[] root = {key == null ? 0 : 1, key == null ? 0 : hash(key)}; // rank 0's: known?, hash
+    runUncounted("host check", () -> MPI.COMM_WORLD.Bcast(root, 0, 2, MPI.LONG, 0));
+    long[] elsewhere = {key != null && root[0] == 1 && root[1] == hash(key) ? 0 : 1};
+    runUncounted("host check", () -> MPI.COMM_WORLD.Allreduce(elsewhere, 0, elsewhere, 0, 1, MPI.LONG, MPI.SUM));
+    return elsewhere[0] == 0;
+  }
+
+  private static long hash(String key) {
+    try {
+      return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)))
+          .getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
   private RingAllreduce ring() {
     if (ring == null) {
       ring = new RingAllreduce(rank, size);
@@ -348,6 +501,18 @@ public final class MpjCommunicator implements Communicator {
 
   private void run(String op, MpjCall call) {
     watchdog.arm(op, progress.enterCollective());
+    try {
+      call.run();
+    } catch (MPIException e) {
+      throw new CommException("rank " + rank + ": " + op + " failed: " + e.getMessage(), e);
+    } finally {
+      watchdog.disarm();
+    }
+  }
+
+  /** An MPJ call under the deadline that is not one of the application's collectives (not counted in progress). */
+  private void runUncounted(String op, MpjCall call) {
+    watchdog.arm(op);
     try {
       call.run();
     } catch (MPIException e) {

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * The rank side of {@code lockstep bench allreduce}: times float SUM allreduces of each size with each algorithm
- * and rank 0 prints one table row per pair. One repetition = barrier, then the allreduce; its time is the slowest
+ * and rank 0 prints one table row per size, with a column pair (median ms, GB/s) per algorithm and, last, the
+ * algorithm {@code auto} picks at that size. One repetition = barrier, then the allreduce; its time is the slowest
  * rank's (all ranks' times are exchanged after the loop, outside the timing). Reports the median and the
  * algorithm bandwidth (message bytes / time).
  *
@@ -22,7 +23,13 @@ public final class AllreduceBenchTask implements RankTask {
   private static final long BYTES_PER_PAIR = 256L << 20;
   private static final int MIN_REPS = 7;
   private static final int MAX_REPS = 100;
-  private static final int WARMUP = 3;
+  /**
+   * Warm-up: about this many bytes, within [MIN_WARMUP, MAX_WARMUP] repetitions: small messages need many calls
+   * before the JIT has compiled their path (MPJ's is warm already from the barriers between repetitions).
+   */
+  private static final long WARMUP_BYTES = 32L << 20;
+  private static final int MIN_WARMUP = 3;
+  private static final int MAX_WARMUP = 1000;
 
   @Override
   public int run(Communicator comm, String[] args) {
@@ -31,19 +38,25 @@ public final class AllreduceBenchTask implements RankTask {
     List<String> algorithms = List.of(args[2].split(","));
     boolean lead = comm.rank() == 0;
     if (lead) {
-      System.out.printf(Locale.ROOT, "allreduce float32 SUM, np=%d; median of the slowest rank per repetition%n",
-          comm.size());
-      System.out.printf(Locale.ROOT, "%-10s %-6s %10s %9s %6s%n", "size", "alg", "median ms", "GB/s", "reps");
+      System.out.printf(Locale.ROOT, "allreduce float32 SUM, np=%d; median ms of the slowest rank per repetition, "
+          + "GB/s = message bytes / median%n", comm.size());
+      StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s", "size"));
+      for (String alg : algorithms) {
+        head.append(String.format(Locale.ROOT, " %" + msWidth(alg) + "s %6s", alg + " ms", "GB/s"));
+      }
+      System.out.println(head.append(String.format(Locale.ROOT, " %5s  %s", "reps", "auto picks")));
     }
     for (long bytes : sizes) {
       int floats = Math.toIntExact(Math.max(1, bytes / Float.BYTES));
       float[] buf = new float[floats];
       float[] init = randomFloats(comm.rank(), floats);
       int reps = (int) Math.max(MIN_REPS, Math.min(MAX_REPS, BYTES_PER_PAIR / Math.max(1, bytes)));
+      int warmup = (int) Math.max(MIN_WARMUP, Math.min(MAX_WARMUP, WARMUP_BYTES / Math.max(1, bytes)));
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s", human(bytes)));
       for (String alg : algorithms) {
         mpj.setAlgorithm(alg);
         double[] seconds = new double[reps];
-        for (int i = -WARMUP; i < reps; i++) {
+        for (int i = -warmup; i < reps; i++) {
           System.arraycopy(init, 0, buf, 0, floats); // same input each time: sums stay finite
           comm.barrier();
           long t0 = System.nanoTime();
@@ -54,15 +67,22 @@ public final class AllreduceBenchTask implements RankTask {
           }
         }
         double median = medianOfSlowest(comm, seconds);
-        if (lead) {
-          String shown = alg.equals("auto") ? "auto→" + mpj.algorithmFor(floats).configName() : alg;
-          System.out.printf(Locale.ROOT, "%-10s %-6s %10.3f %9.2f %6d%n", human(bytes), shown, median * 1e3,
-              (double) floats * Float.BYTES / median / 1e9, reps);
-          System.out.flush();
-        }
+        row.append(String.format(Locale.ROOT, " %" + msWidth(alg) + ".3f %6.2f", median * 1e3,
+            (double) floats * Float.BYTES / median / 1e9));
+      }
+      mpj.setAlgorithm(CommAlgorithm.AUTO.configName());
+      if (lead) {
+        System.out.println(row.append(String.format(Locale.ROOT, " %5d  %s", reps,
+            mpj.algorithmFor(floats).configName())));
+        System.out.flush();
       }
     }
     return 0;
+  }
+
+  /** Width of an algorithm's "ms" column: its header, and at least "12345.678". */
+  private static int msWidth(String alg) {
+    return Math.max(9, alg.length() + 3);
   }
 
   /** Median over repetitions of the slowest rank's time (per-repetition max across ranks). */
@@ -98,11 +118,16 @@ public final class AllreduceBenchTask implements RankTask {
     return (v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v)) + units[u];
   }
 
-  /** The algorithms worth timing on a device: shm only where ranks share a JVM. */
-  public static List<String> algorithmsFor(boolean sharedMemory) {
+  /**
+   * The algorithms worth timing: shm where every rank shares this JVM, shm_process where they are processes of
+   * this host (not with a machines file: its ranks may run elsewhere, where shm_process is refused).
+   */
+  public static List<String> algorithmsFor(boolean sharedMemory, boolean machinesFile) {
     List<String> list = new ArrayList<>();
     if (sharedMemory) {
       list.add(CommAlgorithm.SHM.configName());
+    } else if (!machinesFile) {
+      list.add(CommAlgorithm.SHM_PROCESS.configName());
     }
     list.add(CommAlgorithm.RING.configName());
     list.add(CommAlgorithm.MPJ.configName());

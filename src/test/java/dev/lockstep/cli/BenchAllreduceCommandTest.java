@@ -38,13 +38,26 @@ class BenchAllreduceCommandTest {
   }
 
   @Test
-  void benchTaskPrintsOneRowPerSizeAndAlgorithm() {
+  void benchTaskPrintsOneRowPerSizeWithAColumnPairPerAlgorithmAndAutosPick() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = Launcher.launch(new LaunchSpec(2, "multicore", null,
         List.of("--task=" + AllreduceBenchTask.class.getName(), "4096,40000", "shm,mpj,auto")), out);
     String text = out.toString(Charset.defaultCharset());
     assertThat(code).as(text).isZero();
-    assertThat(text).containsPattern("4K +shm +\\d+\\.\\d{3} +\\d+\\.\\d{2} +100")
-        .containsPattern("39\\.1K +mpj ").containsPattern("39\\.1K +auto→shm ");
+    String pair = " +\\d+\\.\\d{3} +\\d+\\.\\d{2}";
+    assertThat(text).containsPattern("size +shm ms +GB/s +mpj ms +GB/s +auto ms +GB/s +reps +auto picks")
+        .containsPattern("4K" + pair + pair + pair + " +100 +shm\\R")
+        .containsPattern("39\\.1K" + pair + pair + pair + " +100 +shm\\R");
+  }
+
+  @Test
+  void rankProcessesOfThisHostPickTheSharedSegment() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Launcher.launch(new LaunchSpec(2, "niodev", null,
+        List.of("--task=" + AllreduceBenchTask.class.getName(), "4096", "shm_process,mpj")), out);
+    String text = out.toString(Charset.defaultCharset());
+    assertThat(code).as(text).isZero();
+    String pair = " +\\d+\\.\\d{3} +\\d+\\.\\d{2}";
+    assertThat(text).containsPattern("4K" + pair + pair + " +100 +shm_process\\R");
   }
 }

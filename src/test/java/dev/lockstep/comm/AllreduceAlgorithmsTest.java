@@ -23,8 +23,9 @@ class AllreduceAlgorithmsTest {
       "multicore, 2, shm;ring;mpj;auto",
       "multicore, 3, shm;ring;mpj",
       "multicore, 4, shm;ring",
-      "niodev,    2, ring;auto",
-      "niodev,    3, ring",
+      "niodev,    2, shm_process;ring;auto",
+      "niodev,    3, shm_process;ring",
+      "niodev,    4, shm_process",
       "hybdev,    3, shm;ring;mpj;auto"})
   void everyRankGetsTheSameCorrectBits(String device, int np, String algorithms) {
     long seed = ThreadLocalRandom.current().nextLong(1, 1L << 40);

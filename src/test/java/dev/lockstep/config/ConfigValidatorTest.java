@@ -71,7 +71,7 @@ class ConfigValidatorTest {
       output       | log_every    | 0          | must be >= 1 (got 0)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
       comm         | warn_after_s | -1         | must be > 0 (got -1)
-      comm         | algorithm    | tree       | must be one of auto, shm, ring, mpj (got "tree")
+      comm         | algorithm    | tree       | must be one of auto, shm, shm_process, ring, mpj (got "tree")
       comm         | bucket_mb    | -1         | must be >= 0 (got -1)
       comm         | bucket_mb    | 1e999      | must be a finite number (got Infinity)
       """)

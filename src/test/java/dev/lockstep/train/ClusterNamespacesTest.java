@@ -125,6 +125,16 @@ class ClusterNamespacesTest {
         cluster.resolve("r/model.safetensors"), 1e-6, "2 namespace hosts vs 1 host, niodev np=4");
   }
 
+  /** The namespaces share /dev/shm, yet they are two hosts: the allreduce must go over the network (ring). */
+  @Test
+  void ranksOnTwoHostsDoNotShareMemory() throws Exception {
+    Run bench = lockstepOnH1(120, "bench", "allreduce", "--np", "4", "--dev", "niodev", "--machines",
+        hosts.toString(), "--sizes", "256K", "--algorithms", "auto");
+
+    assertThat(bench.code()).as(bench.out()).isZero();
+    assertThat(bench.out()).containsPattern("256K +\\d+\\.\\d{3} +\\d+\\.\\d{2} +\\d+ +ring\\R");
+  }
+
   @Test
   void hybdevTwoHostsOfTwoRankThreadsTrainLikeFourRankThreadsOnOneHost() throws Exception {
     Path cluster = Files.createDirectories(dir.resolve("hyb-cluster"));

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Bucketed, overlapped gradient allreduce on real MPJ ranks: same bits as without overlap; deadlines still hold. */
 class OverlapTest {
   @ParameterizedTest(name = "np={0}, {1}, {2}: {3}")
-  @CsvSource({"1, multicore, auto, bits", "2, multicore, auto, bits", "3, multicore, auto, bits", "2, multicore, mpj, bits",
-      "3, multicore, ring, close", "2, niodev, ring, bits"})
+  @CsvSource({"1, multicore, auto, bits", "2, multicore, auto, bits", "3, multicore, auto, bits",
+      "2, multicore, mpj, bits", "3, multicore, ring, close", "2, niodev, ring, bits",
+      "2, niodev, auto, bits", "3, niodev, shm_process, bits"})
   void everyBucketingGivesTheSameWeightsAsOneAllreduce(int np, String device, String algorithm, String compare) {
     long seed = TestSeed.fresh();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
