@@ -16,12 +16,14 @@ import java.util.Map;
  * average of the ranks' momentum updates is the sync update) and optimizer.lr means the same in both modes.
  *
  * <p>A round ends after {@code periodMs} milliseconds when that is set; otherwise when the <b>fastest</b> rank has
- * taken {@code period} steps: a rank ends its round after period steps, or sooner once period × the fastest rank's
- * wall time per step in the previous round has passed. Without a straggler every rank takes period steps (period 1
- * is sync SGD); with one, the fast ranks do not wait for the slow rank's period steps, and the slow rank
- * contributes the steps it managed (at least one). The round's allreduce also carries each rank's samples, compute and wall time, steps,
- * and whether it ran out of data, so auto's skew, the pace and the end of an epoch cost no extra collective; every
- * rank derives the same decisions from the same reduced figures.
+ * taken {@code period} steps. The budget is period × the fastest rank's wall time per step in the previous round; a
+ * rank ends its round after period steps, or earlier when another step would overrun the budget by more than half a
+ * step (the others would wait for it). The run's first round, with no pace known yet, is one step on every rank; the
+ * pace carries over epoch ends and mode switches. Without a straggler every rank takes period steps (period 1 is
+ * sync SGD); with one, the fast ranks do not wait for the slow rank's period steps, and the slow rank contributes
+ * the steps it managed (at least one). The round's allreduce also carries each rank's samples, compute and wall
+ * time, steps, and whether it ran out of data, so auto's skew, the pace and the end of an epoch cost no extra
+ * collective; every rank derives the same decisions from the same reduced figures.
  */
 public final class LocalSgdUpdate implements UpdateStrategy {
   private final Communicator comm;
@@ -40,7 +42,7 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   private int stepsInRound;
   private int rowsInRound;
   private double computeInRound;
-  private long roundNanos; // this phase's round length from the fastest rank's pace; 0 = count period steps
+  private long roundNanos; // round length from the fastest rank's pace in the last round; 0 = not measured yet
   private StopReason stopped = StopReason.NONE;
   private String recoveredReason;
   private long rounds;
@@ -71,7 +73,6 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     if (!running) {
       running = true;
       stopped = StopReason.NONE;
-      roundNanos = 0;
       startRound();
     }
     if (comm.size() > 1) {
@@ -85,7 +86,7 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     compute[comm.rank()] = local.computeSeconds();
     long elapsed = System.nanoTime() - roundStart;
     boolean due = periodMs > 0 ? elapsed >= periodMs * 1_000_000L
-        : stepsInRound >= period || (roundNanos > 0 && elapsed >= roundNanos);
+        : roundNanos == 0 || stepsInRound >= period || elapsed + elapsed / (2 * stepsInRound) >= roundNanos;
     if (!due) {
       return new StepStats(local.lossSum(), local.correct(), local.rows(), compute, 0, 0);
     }

@@ -88,7 +88,7 @@ class AsyncUpdateTest {
     assertThat(run.exitCode()).as(run.output()).isZero();
     JsonNode u = run.summary().get("update");
     long fast = u.get("local_steps_by_rank").get(0).asLong(), slow = u.get("local_steps_by_rank").get(1).asLong();
-    // The first round counts 8 steps on both; after it the slow rank manages about 8/6 per round, at least 1.
+    // The first round is one step on both; after it the slow rank manages about 8/6 per round, at least 1.
     assertThat(fast).as(u.toString()).isGreaterThan(2 * slow);
     assertThat(slow).as(u.toString()).isGreaterThanOrEqualTo(u.get("averaging_rounds").asLong());
     assertThat(run.summary().get("replicas_identical").asBoolean()).isTrue();
