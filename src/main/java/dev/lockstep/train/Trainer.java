@@ -318,7 +318,9 @@ public final class Trainer {
           if (corpus != null) {
             record.put("bits_per_char", lastEval.meanLoss() / Math.log(2));
           }
-          record.put("elapsed_s", (evaluated - trainStarted) / 1e9).write();
+          double elapsed = (evaluated - trainStarted) / 1e9;
+          // train_s: the wall time so far without evaluations (time-to-accuracy on training time)
+          record.put("elapsed_s", elapsed).put("train_s", elapsed - timer.totalSeconds(Phase.EVALUATION)).write();
         }
       }
       if (epochDone) {

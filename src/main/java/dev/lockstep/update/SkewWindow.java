@@ -1,24 +1,33 @@
 package dev.lockstep.update;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Per-rank compute time per step over a window, and its skew: the slowest rank's mean / the median rank's mean. The
- * median is the lower middle value for an even count, so with 2 ranks the skew compares slowest to fastest. Fed
+ * Per-rank compute time per step over a window, and its skew: the slowest rank's typical step / the median rank's.
+ * A rank's typical step is the median of its samples (a sample is one step, or one local-SGD round's mean), so a
+ * single garbage-collection pause or JIT compilation does not make a straggler out of a healthy rank. The median
+ * rank is the lower middle one for an even count, so with 2 ranks the skew compares slowest to fastest. Fed
  * identical figures (allreduced), every rank computes the identical skew.
  */
 final class SkewWindow {
-  private final double[] seconds;
+  private final List<List<Double>> perStep; // per rank: seconds per step of each sample
   private final long[] steps;
 
   SkewWindow(int ranks) {
-    seconds = new double[ranks];
+    perStep = new ArrayList<>(ranks);
+    for (int r = 0; r < ranks; r++) {
+      perStep.add(new ArrayList<>());
+    }
     steps = new long[ranks];
   }
 
   void add(int rank, double computeSeconds, long stepCount) {
-    seconds[rank] += computeSeconds;
-    steps[rank] += stepCount;
+    if (stepCount > 0) {
+      perStep.get(rank).add(computeSeconds / stepCount);
+      steps[rank] += stepCount;
+    }
   }
 
   /** Steps of the rank with the fewest in this window. */
@@ -30,32 +39,38 @@ final class SkewWindow {
     return Arrays.stream(steps).sum();
   }
 
-  /** Slowest / median mean compute time per step; infinite when a rank took no step in the window. */
+  /** Slowest / median typical compute time per step; infinite when a rank took no step in the window. */
   double skew() {
-    double[] mean = new double[seconds.length];
-    for (int r = 0; r < mean.length; r++) {
+    double[] typical = new double[steps.length];
+    for (int r = 0; r < typical.length; r++) {
       if (steps[r] == 0) {
         return Double.POSITIVE_INFINITY;
       }
-      mean[r] = seconds[r] / steps[r];
+      typical[r] = typical(r);
     }
-    Arrays.sort(mean);
-    double median = mean[(mean.length - 1) / 2];
-    return median > 0 ? mean[mean.length - 1] / median : 1.0;
+    Arrays.sort(typical);
+    double median = typical[(typical.length - 1) / 2];
+    return median > 0 ? typical[typical.length - 1] / median : 1.0;
   }
 
-  /** Each rank's mean compute per step in ms and its step count, e.g. "ms/step by rank: 4.1 (12), 33.0 (3)". */
+  /** Each rank's typical compute per step in ms and its step count, e.g. "ms/step by rank: 4.1 (12), 33.0 (3)". */
   String describe() {
     StringBuilder b = new StringBuilder("ms/step by rank:");
-    for (int r = 0; r < seconds.length; r++) {
+    for (int r = 0; r < steps.length; r++) {
       b.append(r == 0 ? " " : ", ").append(String.format(java.util.Locale.ROOT, "%.1f (%d)",
-          steps[r] == 0 ? 0.0 : 1e3 * seconds[r] / steps[r], steps[r]));
+          steps[r] == 0 ? 0.0 : 1e3 * typical(r), steps[r]));
     }
     return b.toString();
   }
 
   void reset() {
-    Arrays.fill(seconds, 0);
+    perStep.forEach(List::clear);
     Arrays.fill(steps, 0);
+  }
+
+  /** The lower median of rank r's samples. */
+  private double typical(int r) {
+    double[] v = perStep.get(r).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return v[(v.length - 1) / 2];
   }
 }
