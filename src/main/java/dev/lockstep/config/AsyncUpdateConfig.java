@@ -7,7 +7,7 @@ package dev.lockstep.config;
  */
 public record AsyncUpdateConfig(String algorithm, Integer maxStaleness, Integer period, Integer periodMs) {
   public AsyncUpdateConfig {
-    algorithm = algorithm != null ? algorithm : "parameter_server";
+    algorithm = algorithm != null ? algorithm : "local_sgd";
     maxStaleness = maxStaleness != null ? maxStaleness : 4;
     period = period != null ? period : 8;
     periodMs = periodMs != null ? periodMs : 0;

@@ -103,7 +103,7 @@ class AsyncUpdateTest {
   @Test
   void noAppliedGradientIsStalerThanTheBoundUnderAStraggler() throws IOException {
     TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "update.mode=async",
-        "update.async.max_staleness=1", "simulate.slow_ranks=[{rank: 1, factor: 5}]", "run.max_steps=60",
+        "update.async.algorithm=parameter_server", "update.async.max_staleness=1", "simulate.slow_ranks=[{rank: 1, factor: 5}]", "run.max_steps=60",
         "data.limit_train=6000", "output.log_every=1000", "run.name=stale");
     assertThat(run.exitCode()).as(run.output()).isZero();
     JsonNode u = run.summary().get("update");
