@@ -226,8 +226,9 @@ public final class Trainer {
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
         Targets stepTargets = encoding.targets(batch, targets);
         int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
+        int meanOver = update.localGradientMean() ? batchPerRank : globalBatch; // local SGD: its own batch
         double lossSum = objective.lossAndGradient(out, stepTargets, targetRows, classes, dOut,
-            1f / (globalBatch * positions));
+            1f / (meanOver * positions));
         int correct = task.correct(out, stepTargets, targetRows, classes);
         long forwardEnd = System.nanoTime();
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));

@@ -20,10 +20,10 @@ import java.util.Map;
  */
 public final class AutoUpdate implements UpdateStrategy {
   /**
-   * Steps before the first window: JIT compilation and first allocations make the first few steps' compute times
-   * noise. Five steps cover them here; a whole window of warm-up would delay every switch by window_steps.
+   * Steps before the first window: the run's first step carries one-time costs (allocations, first GEMM set-up) that
+   * say nothing about a rank's pace; JIT compilation in the next few is absorbed by the window's per-rank medians.
    */
-  static final int WARMUP_STEPS = 5;
+  static final int WARMUP_STEPS = 1;
   private final Communicator comm;
   private final Backend backend;
   private final Parameters params;
@@ -90,6 +90,11 @@ public final class AutoUpdate implements UpdateStrategy {
         overlap.gradientReady(range);
       }
     };
+  }
+
+  @Override
+  public boolean localGradientMean() {
+    return asyncMode && async.localGradientMean();
   }
 
   @Override

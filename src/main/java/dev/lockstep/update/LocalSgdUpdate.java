@@ -9,11 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Local SGD: every rank steps its own replica on its own batch's mean gradient, with its own optimizer state, and
- * the ranks average their weights at the end of each round, each weighted by the samples it trained on in the
- * round. The loss scales gradients by 1/(ranks × batch) for the sync allreduce; a local step multiplies them back
- * by ranks, so with period 1 and equal batches the averaged weights follow sync SGD (momentum included: the
- * average of the ranks' momentum updates is the sync update) and optimizer.lr means the same in both modes.
+ * Local SGD: every rank steps its own replica on its own batch's mean gradient ({@link #localGradientMean}: the
+ * trainer scales the loss by 1/batch, not 1/(ranks × batch) as for an allreduce), with its own optimizer state,
+ * and the ranks average their weights at the end of each round, each weighted by the samples it trained on in the
+ * round. So with period 1 and equal batches the averaged weights follow sync SGD (momentum included: the average of
+ * the ranks' momentum updates is the sync update) and optimizer.lr means the same in both modes.
  *
  * <p>A round ends after {@code periodMs} milliseconds when that is set; otherwise when the <b>fastest</b> rank has
  * taken {@code period} steps. The budget is period × the fastest rank's wall time per step in the previous round; a
@@ -75,9 +75,6 @@ public final class LocalSgdUpdate implements UpdateStrategy {
       stopped = StopReason.NONE;
       startRound();
     }
-    if (comm.size() > 1) {
-      backend.scale(params.grads(), comm.size()); // back to this batch's mean gradient (class comment)
-    }
     optimizer.step(backend, params.params(), params.grads(), lr);
     stepsInRound++;
     rowsInRound += local.rows();
@@ -99,6 +96,11 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   }
 
   @Override
+  public boolean localGradientMean() {
+    return true;
+  }
+
+  @Override
   public boolean endsEpoch() {
     return stopped != StopReason.NONE;
   }
@@ -116,7 +118,9 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     if (running) { // this rank ran out of data: the last round says so, and everyone ends the epoch with it
       average(true);
     }
-    averageOptimizerState();
+    if (stopped == StopReason.RECOVERED) { // back to sync: the replicas' optimizer states must agree too
+      averageOptimizerState();
+    }
     stopped = StopReason.NONE;
     return ParameterServerUpdate.furthestStep(comm, localStep);
   }
@@ -136,9 +140,9 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   }
 
   /**
-   * Collective, at a phase end: each rank's optimizer state (momentum, Adam moments) followed its own steps; their
-   * mean (and the largest step count, for Adam's bias correction) makes the replicas whole again, so sync steps
-   * after auto switches back — and snapshots — start from the same state on every rank.
+   * Collective, when auto switches back to sync: each rank's optimizer state (momentum, Adam moments) followed its
+   * own steps; their mean (and the largest step count, for Adam's bias correction) makes the replicas whole again,
+   * so sync steps start from the same state on every rank. (Within async, each replica keeps its own state.)
    */
   private void averageOptimizerState() {
     float inv = 1f / comm.size();

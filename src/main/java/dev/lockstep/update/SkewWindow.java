@@ -68,9 +68,10 @@ final class SkewWindow {
     Arrays.fill(steps, 0);
   }
 
-  /** The lower median of rank r's samples. */
+  /** The median of rank r's samples (the mean of the middle two for an even count: a slow rank may have two). */
   private double typical(int r) {
     double[] v = perStep.get(r).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return v[(v.length - 1) / 2];
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
   }
 }

@@ -32,6 +32,15 @@ public interface UpdateStrategy extends AutoCloseable {
     return localStep;
   }
 
+  /**
+   * Whether the next step's gradient should be this rank's own batch mean (scale 1/batch) rather than its share of
+   * the global-batch mean (1/(ranks × batch)) that an update summing every rank's gradient needs. Local SGD steps each
+   * replica on its own batch's mean; asked before every step, since auto changes mode between steps.
+   */
+  default boolean localGradientMean() {
+    return false;
+  }
+
   /** Whether the replicas are bit-identical after every step now (sync phases), so checksum checks apply. */
   default boolean replicasInSync() {
     return true;
