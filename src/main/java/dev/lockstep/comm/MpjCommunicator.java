@@ -557,6 +557,15 @@ public final class MpjCommunicator implements Communicator {
     }
 
     @Override
+    public Pending sendAsync(float[] buf, int length, int dest, int tag) {
+      checkRange(buf.length, 0, length);
+      checkPeer(dest, false);
+      mpi.Request[] request = new mpi.Request[1];
+      call("send to rank " + dest, () -> request[0] = MPI.COMM_WORLD.Isend(buf, 0, length, MPI.FLOAT, dest, tag));
+      return () -> call("send to rank " + dest, () -> request[0].Wait());
+    }
+
+    @Override
     public int recv(float[] buf, int length, int source, int tag) {
       checkRange(buf.length, 0, length);
       checkPeer(source, true);

@@ -12,6 +12,19 @@ public interface PointToPoint extends AutoCloseable {
   /** Sends buf[0, length) to {@code dest}; returns once the buffer may be reused. */
   void send(float[] buf, int length, int dest, int tag);
 
+  /**
+   * Starts sending buf[0, length) to {@code dest} and returns at once; buf must stay untouched until {@link
+   * Pending#await} returns. For a message the receiver takes only after a collective the sender joins next: a
+   * blocking send could wait for that receive (MPJ's multicore send does), before the collective, forever.
+   */
+  Pending sendAsync(float[] buf, int length, int dest, int tag);
+
+  /** A started {@link #sendAsync}. */
+  interface Pending {
+    /** Waits until the send has completed, under the channel's deadline. */
+    void await();
+  }
+
   /** Receives a message of exactly {@code length} floats into buf[0, length); returns the sender's rank. */
   int recv(float[] buf, int length, int source, int tag);
 

@@ -1,6 +1,7 @@
 package dev.lockstep.update;
 
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.PointToPoint;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.tensor.Backend;
@@ -47,6 +48,10 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   private String recoveredReason;
   private long rounds;
   private final long[] stepsByRank; // local steps of every rank over all rounds (from the reduced figures)
+  private static final int TAG_OUT_OF_DATA = 7301;
+  private final float[] noticeOut = {1f};
+  private final float[] notice = new float[1];
+  private PointToPoint p2p; // opened on first use, on the rank's thread
 
   public LocalSgdUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, int period,
                         int periodMs, SkewPolicy recovery) {
@@ -84,6 +89,7 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     long elapsed = System.nanoTime() - roundStart;
     boolean due = periodMs > 0 ? elapsed >= periodMs * 1_000_000L
         : roundNanos == 0 || stepsInRound >= period || elapsed + elapsed / (2 * stepsInRound) >= roundNanos;
+    due |= comm.size() > 1 && p2p().probe(PointToPoint.ANY_SOURCE, TAG_OUT_OF_DATA) >= 0; // a rank is out of data
     if (!due) {
       return new StepStats(local.lossSum(), local.correct(), local.rows(), compute, 0, 0);
     }
@@ -116,7 +122,15 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   @Override
   public long synchronize(long localStep) {
     if (running) { // this rank ran out of data: the last round says so, and everyone ends the epoch with it
+      // The others end their round at their next step instead of at its end (they read the notice after the round).
+      java.util.List<PointToPoint.Pending> notices = new java.util.ArrayList<>();
+      for (int r = 0; r < comm.size(); r++) {
+        if (r != comm.rank()) {
+          notices.add(p2p().sendAsync(noticeOut, 1, r, TAG_OUT_OF_DATA));
+        }
+      }
       average(true);
+      notices.forEach(PointToPoint.Pending::await);
     }
     if (stopped == StopReason.RECOVERED) { // back to sync: the replicas' optimizer states must agree too
       averageOptimizerState();
@@ -160,6 +174,20 @@ public final class LocalSgdUpdate implements UpdateStrategy {
       steps = Math.max(steps, (long) s);
     }
     optimizer.setStepCount(steps);
+  }
+
+  private PointToPoint p2p() {
+    if (p2p == null) {
+      p2p = comm.pointToPoint();
+    }
+    return p2p;
+  }
+
+  @Override
+  public void close() {
+    if (p2p != null) {
+      p2p.close();
+    }
   }
 
   private void startRound() {
@@ -207,7 +235,11 @@ public final class LocalSgdUpdate implements UpdateStrategy {
       backend.upload(round, 0, params.params());
       rounds++; // a last round with no new steps (the epoch's end right after a round) is no averaging
     }
-    if (round[n + 4 * ranks] > 0) {
+    int outOfData = Math.round(round[n + 4 * ranks]);
+    for (int k = outOfData - (done ? 1 : 0); k > 0; k--) { // every rank out of data sent this rank a notice
+      p2p().recv(notice, 1, PointToPoint.ANY_SOURCE, TAG_OUT_OF_DATA);
+    }
+    if (outOfData > 0) {
       stopped = StopReason.DATA_DONE;
     } else if (recovery != null) {
       String reason = recovery.recovered(window);

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs inside real MPJ ranks (started by {@link PointToPointTest}): the parameter-server pattern. Rank 0 starts a
  * server thread of its own that answers {@code rounds} requests from every other rank, taking them in whatever order
  * they arrive (probe + receive from any source); each other rank sends from a thread it created. Every message's
- * contents derive from (seed, rank, round) so both ends can check them. Returns 3 on a mismatch.
+ * contents derive from (seed, rank, round) so both ends can check them. Then a send started before a collective and
+ * received after it ({@link PointToPoint#sendAsync}). Returns 3 on a mismatch.
  *
  * <p>args: {@code --task=<this class> <seed> <length> <rounds>}
  */
@@ -29,6 +30,9 @@ public final class PointToPointCheckTask implements RankTask {
     t.start();
     t.join();
     comm.barrier();
+    if (n > 1) {
+      sendBeforeACollective(comm, seed, length, error);
+    }
     if (error.get() != null) {
       System.out.println("rank " + r + " of " + n + ": MISMATCH " + error.get());
       return 3;
@@ -73,6 +77,26 @@ public final class PointToPointCheckTask implements RankTask {
             || buf[length] != -1f) {
           error.set("reply " + k + " from " + from);
         }
+      }
+    }
+  }
+
+  /**
+   * Each rank starts a send to its right neighbour, joins a collective, and only then receives from its left one
+   * and waits for its own send: a blocking send would never return (MPJ multicore's send waits for the receive).
+   */
+  private static void sendBeforeACollective(Communicator comm, long seed, int length, AtomicReference<String> error) {
+    int n = comm.size(), r = comm.rank();
+    try (PointToPoint p2p = comm.pointToPoint()) {
+      float[] out = floats(seed, 2000 + r, 0, length);
+      PointToPoint.Pending sent = p2p.sendAsync(out, length, (r + 1) % n, TAG_REQUEST);
+      comm.barrier();
+      float[] in = new float[length];
+      int left = (r + n - 1) % n;
+      int from = p2p.recv(in, length, PointToPoint.ANY_SOURCE, TAG_REQUEST);
+      sent.await();
+      if (from != left || !Arrays.equals(in, floats(seed, 2000 + left, 0, length))) {
+        error.set("asynchronous send from rank " + left + " (received as from " + from + ")");
       }
     }
   }
