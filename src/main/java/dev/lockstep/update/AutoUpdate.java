@@ -28,7 +28,7 @@ public final class AutoUpdate implements UpdateStrategy {
   private final Backend backend;
   private final Parameters params;
   private final SyncUpdate sync;
-  private final UpdateStrategy async;
+  private final AsyncUpdate async;
   private final String asyncName;
   private final SkewPolicy policy;
   private final SkewWindow window;
@@ -37,7 +37,7 @@ public final class AutoUpdate implements UpdateStrategy {
   private boolean asyncMode;
   private long step; // the run's step, as the trainer counts it
 
-  public AutoUpdate(Communicator comm, Backend backend, Parameters params, SyncUpdate sync, UpdateStrategy async,
+  public AutoUpdate(Communicator comm, Backend backend, Parameters params, SyncUpdate sync, AsyncUpdate async,
                     String asyncName, SkewPolicy policy, ModeSwitchListener listener) {
     this.comm = comm;
     this.backend = backend;
@@ -107,8 +107,8 @@ public final class AutoUpdate implements UpdateStrategy {
     if (!asyncMode) {
       return localStep;
     }
-    boolean recoveredHere = stopReason() == StopReason.RECOVERED;
-    String reason = recoveredHere ? recoveredReason() : null;
+    boolean recoveredHere = async.stopReason() == StopReason.RECOVERED;
+    String reason = recoveredHere ? async.recoveredReason() : null;
     step = async.synchronize(localStep);
     // A rank that ran out of data first never saw the server's verdict: decide together.
     boolean recovered = false;
@@ -145,20 +145,6 @@ public final class AutoUpdate implements UpdateStrategy {
   @Override
   public void close() {
     async.close();
-  }
-
-  private StopReason stopReason() {
-    if (async instanceof ParameterServerUpdate ps) {
-      return ps.stopReason();
-    }
-    return ((LocalSgdUpdate) async).stopReason();
-  }
-
-  private String recoveredReason() {
-    if (async instanceof ParameterServerUpdate ps) {
-      return ps.recoveredReason();
-    }
-    return ((LocalSgdUpdate) async).recoveredReason();
   }
 
   private void record(long atStep, String from, String to, String reason) {

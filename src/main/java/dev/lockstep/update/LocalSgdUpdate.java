@@ -6,7 +6,9 @@ import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,7 +28,7 @@ import java.util.Map;
  * time, steps, and whether it ran out of data, so auto's skew, the pace and the end of an epoch cost no extra
  * collective; every rank derives the same decisions from the same reduced figures.
  */
-public final class LocalSgdUpdate implements UpdateStrategy {
+public final class LocalSgdUpdate implements AsyncUpdate {
   private final Communicator comm;
   private final Backend backend;
   private final Parameters params;
@@ -111,11 +113,13 @@ public final class LocalSgdUpdate implements UpdateStrategy {
     return stopped != StopReason.NONE;
   }
 
-  StopReason stopReason() {
+  @Override
+  public StopReason stopReason() {
     return stopped;
   }
 
-  String recoveredReason() {
+  @Override
+  public String recoveredReason() {
     return recoveredReason;
   }
 
@@ -123,7 +127,7 @@ public final class LocalSgdUpdate implements UpdateStrategy {
   public long synchronize(long localStep) {
     if (running) { // this rank ran out of data: the last round says so, and everyone ends the epoch with it
       // The others end their round at their next step instead of at its end (they read the notice after the round).
-      java.util.List<PointToPoint.Pending> notices = new java.util.ArrayList<>();
+      List<PointToPoint.Pending> notices = new ArrayList<>();
       for (int r = 0; r < comm.size(); r++) {
         if (r != comm.rank()) {
           notices.add(p2p().sendAsync(noticeOut, 1, r, TAG_OUT_OF_DATA));

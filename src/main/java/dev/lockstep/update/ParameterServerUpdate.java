@@ -21,7 +21,7 @@ import java.util.Map;
  * calls for sync); {@link #synchronize} then gives every rank the master weights (broadcast from rank 0), so
  * evaluation and everything after the epoch see rank 0's master copy on every rank.
  */
-public final class ParameterServerUpdate implements UpdateStrategy {
+public final class ParameterServerUpdate implements AsyncUpdate {
   private final Communicator comm;
   private final Backend backend;
   private final Parameters params;
@@ -103,13 +103,14 @@ public final class ParameterServerUpdate implements UpdateStrategy {
     return stopped != StopReason.NONE;
   }
 
-  /** Why the last phase ended (NONE while it runs). */
-  StopReason stopReason() {
+  @Override
+  public StopReason stopReason() {
     return stopped;
   }
 
-  /** auto: the server's reason for calling for sync (rank 0 only). */
-  String recoveredReason() {
+  /** The server's reason for calling for sync: known on rank 0 only. */
+  @Override
+  public String recoveredReason() {
     return server == null ? null : server.recoveredReason();
   }
 

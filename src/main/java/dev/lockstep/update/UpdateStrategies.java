@@ -32,7 +32,7 @@ public final class UpdateStrategies {
     };
   }
 
-  private static UpdateStrategy async(LockstepConfig cfg, Communicator comm, Backend backend, Parameters params,
+  private static AsyncUpdate async(LockstepConfig cfg, Communicator comm, Backend backend, Parameters params,
                                       Optimizer optimizer, SkewPolicy recovery) {
     AsyncUpdateConfig a = cfg.update().async();
     if (a.algorithm().equals("local_sgd")) {
