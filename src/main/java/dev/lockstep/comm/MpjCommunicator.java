@@ -501,18 +501,17 @@ public final class MpjCommunicator implements Communicator {
 
   private void run(String op, MpjCall call) {
     watchdog.arm(op, progress.enterCollective());
-    try {
-      call.run();
-    } catch (MPIException e) {
-      throw new CommException("rank " + rank + ": " + op + " failed: " + e.getMessage(), e);
-    } finally {
-      watchdog.disarm();
-    }
+    runArmed(watchdog, rank, op, call);
   }
 
   /** An MPJ call under the deadline that is not one of the application's collectives (not counted in progress). */
   private void runUncounted(String op, MpjCall call) {
     watchdog.arm(op);
+    runArmed(watchdog, rank, op, call);
+  }
+
+  /** Runs {@code call} under the deadline {@code watchdog} was just armed with, and disarms it. */
+  private static void runArmed(DeadlineWatchdog watchdog, int rank, String op, MpjCall call) {
     try {
       call.run();
     } catch (MPIException e) {
@@ -598,13 +597,7 @@ public final class MpjCommunicator implements Communicator {
 
     private void call(String op, MpjCall c) {
       watchdog.arm(op);
-      try {
-        c.run();
-      } catch (MPIException e) {
-        throw new CommException("rank " + rank + ": " + op + " failed: " + e.getMessage(), e);
-      } finally {
-        watchdog.disarm();
-      }
+      runArmed(watchdog, rank, op, c);
     }
   }
 
