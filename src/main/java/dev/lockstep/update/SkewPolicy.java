@@ -5,9 +5,18 @@ import java.util.Locale;
 
 /**
  * auto's rule, applied to full windows of per-rank compute times: in sync, a skew at or above straggler_ratio calls
- * for async; in async, a window under recover_ratio calls for sync. Returns the reason (for the log) or null.
+ * for async; in async, a window under recover_ratio calls for sync, if the ranks' step counts in it are also less
+ * than straggler_ratio apart. Returns the reason (for the log) or null.
+ *
+ * <p>A plain straggler need not wait for the full window: as soon as, over the last {@link #EARLY_STEPS} steps, even
+ * the slowest rank's fastest step took straggler_ratio × the median rank's slowest ({@link SkewWindow#decisiveSkew}),
+ * the window is decided early. Every sync step the ranks wait for the straggler costs a
+ * step of the fast ranks; the unanimous test keeps a pause or a burst of JIT compilation (which slow one step, or
+ * a few steps by a little) from deciding alone.
  */
 final class SkewPolicy {
+  /** Consecutive steps that decide a window early: one step proves nothing, three in a row do. */
+  static final int EARLY_STEPS = 3;
   private final AutoUpdateConfig cfg;
   private final int ranks;
 
@@ -22,7 +31,15 @@ final class SkewPolicy {
 
   /** Sync phase: a window is window_steps steps of every rank. */
   String straggler(SkewWindow w) {
-    if (w.fewestSteps() < cfg.windowSteps()) {
+    long steps = w.fewestSteps();
+    if (steps >= EARLY_STEPS && steps < cfg.windowSteps() && w.decisiveSkew(EARLY_STEPS) >= cfg.stragglerRatio()) {
+      String reason = String.format(Locale.ROOT, "each of the slowest rank's last %d steps took >= straggler_ratio "
+          + "%s x the median rank's slowest of them (%s; slowest/median %.2f)", EARLY_STEPS, num(cfg.stragglerRatio()),
+          w.describe(), w.skew());
+      w.reset();
+      return reason;
+    }
+    if (steps < cfg.windowSteps()) {
       return null;
     }
     double skew = w.skew();
@@ -38,10 +55,12 @@ final class SkewPolicy {
     if (w.totalSteps() < (long) cfg.windowSteps() * ranks) {
       return null;
     }
-    double skew = w.skew();
+    double skew = w.skew(), pace = w.paceSkew();
     String figures = w.describe();
     w.reset();
-    return skew < cfg.recoverRatio() ? String.format(Locale.ROOT,
+    // The step counts must agree too: a rank that took a fraction of the others' steps still straggles, whatever
+    // its compute times say (only below straggler_ratio, since a short window's counts are noisy).
+    return skew < cfg.recoverRatio() && pace < cfg.stragglerRatio() ? String.format(Locale.ROOT,
         "slowest/median compute time %.2f < recover_ratio %s over a window of %d steps (%s)", skew,
         num(cfg.recoverRatio()), cfg.windowSteps() * ranks, figures) : null;
   }

@@ -53,6 +53,45 @@ final class SkewWindow {
     return median > 0 ? typical[typical.length - 1] / median : 1.0;
   }
 
+  /**
+   * The skew that none of the last {@code k} samples contradicts: the slowest rank's fastest recent step / the
+   * median rank's slowest recent step (ranks ordered by typical step, as in {@link #skew}). At or above a ratio it
+   * proves a straggler from a few steps, where the medians need a full window to outvote pauses; noise can only
+   * lower it. Only the last k count, so warm-up steps early in the window cannot hold the verdict back.
+   */
+  double decisiveSkew(int k) {
+    Integer[] order = new Integer[steps.length];
+    double[] typical = new double[steps.length];
+    for (int r = 0; r < order.length; r++) {
+      if (steps[r] == 0) {
+        return Double.POSITIVE_INFINITY;
+      }
+      order[r] = r;
+      typical[r] = typical(r);
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(typical[a], typical[b]));
+    List<Double> slowest = recent(order[order.length - 1], k), median = recent(order[(order.length - 1) / 2], k);
+    double fastestOfSlowest = slowest.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double slowestOfMedian = median.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    return slowestOfMedian > 0 ? fastestOfSlowest / slowestOfMedian : 1.0;
+  }
+
+  private List<Double> recent(int rank, int k) {
+    List<Double> all = perStep.get(rank);
+    return all.subList(Math.max(0, all.size() - k), all.size());
+  }
+
+  /**
+   * The skew of the pace itself in an async window: the median rank's step count / the fewest (infinite when a rank
+   * took none). The ranks step at their own pace there, so the counts show a straggler even when contention (the
+   * parameter server's thread, a shared core) inflates the fast ranks' compute times and evens out {@link #skew}.
+   */
+  double paceSkew() {
+    long[] sorted = steps.clone();
+    Arrays.sort(sorted);
+    return sorted[0] == 0 ? Double.POSITIVE_INFINITY : (double) sorted[sorted.length / 2] / sorted[0];
+  }
+
   /** Each rank's typical compute per step in ms and its step count, e.g. "ms/step by rank: 4.1 (12), 33.0 (3)". */
   String describe() {
     StringBuilder b = new StringBuilder("ms/step by rank:");
