@@ -50,7 +50,7 @@ public final class ConfigValidator {
     update(k, c.update());
     checkpointing(k, c.checkpointing(), c.model());
     backend(k, c.backend());
-    output(k, c.output());
+    output(k, c.output(), c.update());
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.above("comm.warn_after_s", c.comm().warnAfterS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
@@ -280,8 +280,14 @@ public final class ConfigValidator {
     }
   }
 
-  private static void output(Checks k, OutputConfig o) {
+  private static void output(Checks k, OutputConfig o, UpdateConfig u) {
     k.atLeast("output.log_every", o.logEvery(), 1);
+    k.atLeast("output.eval_every_steps", o.evalEverySteps(), 0);
+    if (o.evalEverySteps() > 0 && !u.mode().equals("sync") && u.async().algorithm().equals("parameter_server")) {
+      k.fail("output.eval_every_steps", "is not supported with update.async.algorithm parameter_server (update.mode "
+          + u.mode() + "): its ranks hold the same weights only at epoch ends; use local_sgd, or 0 to evaluate at "
+          + "epoch ends");
+    }
     k.atLeast("output.save_every_steps", o.saveEverySteps(), 0);
     k.atLeast("output.save_every_epochs", o.saveEveryEpochs(), 0);
     k.atLeast("output.keep_last", o.keepLast(), 0);

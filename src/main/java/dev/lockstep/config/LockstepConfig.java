@@ -35,7 +35,7 @@ public record LockstepConfig(
     update = update != null ? update : new UpdateConfig(null, null, null, null, null);
     checkpointing = checkpointing != null ? checkpointing : new CheckpointingConfig(null, null);
     backend = backend != null ? backend : new BackendConfig(null, null, null);
-    output = output != null ? output : new OutputConfig(null, null, null, null, null, null, null);
+    output = output != null ? output : new OutputConfig(null, null, null, null, null, null, null, null);
     comm = comm != null ? comm : new CommConfig(null, null, null, null);
     simulate = simulate != null ? simulate : new SimulateConfig(null, null);
   }

@@ -1,12 +1,13 @@
 package dev.lockstep.config;
 
 /**
- * output: progress line every log_every steps; test-set evaluation after each epoch; PNG charts of the curves at
+ * output: progress line every log_every steps; test-set evaluation after each epoch and, with eval_every_steps > 0,
+ * also every that many steps within epochs (0 = epoch ends only); PNG charts of the curves at
  * the end (plots); a Chrome trace-event timeline of every rank's step phases (trace.json); snapshots every
  * save_every_steps steps and/or every save_every_epochs epochs (0 = never), keeping the newest keep_last (0 = all).
  */
 public record OutputConfig(Integer logEvery, Boolean evalEachEpoch, Boolean plots, Boolean trace,
-                           Long saveEverySteps, Integer saveEveryEpochs, Integer keepLast) {
+                           Long saveEverySteps, Integer saveEveryEpochs, Integer keepLast, Long evalEverySteps) {
   public OutputConfig {
     logEvery = logEvery != null ? logEvery : 50;
     evalEachEpoch = evalEachEpoch != null ? evalEachEpoch : true;
@@ -15,15 +16,16 @@ public record OutputConfig(Integer logEvery, Boolean evalEachEpoch, Boolean plot
     saveEverySteps = saveEverySteps != null ? saveEverySteps : 0L;
     saveEveryEpochs = saveEveryEpochs != null ? saveEveryEpochs : 0;
     keepLast = keepLast != null ? keepLast : 0;
+    evalEverySteps = evalEverySteps != null ? evalEverySteps : 0L;
   }
 
   /** Logging, evaluation, plots and trace only; no snapshots. */
   public OutputConfig(Integer logEvery, Boolean evalEachEpoch, Boolean plots, Boolean trace) {
-    this(logEvery, evalEachEpoch, plots, trace, null, null, null);
+    this(logEvery, evalEachEpoch, plots, trace, null, null, null, null);
   }
 
   /** Logging and evaluation only. */
   public OutputConfig(Integer logEvery, Boolean evalEachEpoch) {
-    this(logEvery, evalEachEpoch, null, null, null, null, null);
+    this(logEvery, evalEachEpoch, null, null, null, null, null, null);
   }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  * biases). It must enter the SUM-allreduce once, not once per rank, so only rank 0 adds ∇R to its local
  * gradient and globalBatch·R to its loss sum; after the reduction every rank holds the gradient and mean loss
  * of (data term + R), identically for any number of ranks. Costs a weight and gradient download on rank 0 per
- * step, and nothing when both coefficients are 0.
+ * step, and nothing when both coefficients are 0. Local SGD steps each replica on its own batch's mean, so there
+ * every rank adds ∇R, and R per row of its own batch.
  */
 final class RegularizationTerm {
   private final Regularization reg;
@@ -36,16 +37,20 @@ final class RegularizationTerm {
     this.grads = reg.active() ? new float[params.length()] : null;
   }
 
-  /** Adds ∇R to the local gradient on the lead rank; returns what to add to this rank's loss sum. */
-  double addToStep(boolean leadRank, int globalBatch) {
-    if (!reg.active() || !leadRank) {
+  /**
+   * Adds ∇R to the local gradient when {@code adds} (the lead rank; every rank under local SGD, whose replicas each
+   * step on their own loss); returns what to add to this rank's loss sum: R per row of the {@code rows} the loss is
+   * a mean over.
+   */
+  double addToStep(boolean adds, int rows) {
+    if (!reg.active() || !adds) {
       return 0.0;
     }
     backend.download(params.params(), weights, 0);
     backend.download(params.grads(), grads, 0);
     double r = reg.addGradient(weights, grads, slices);
     backend.upload(grads, 0, params.grads());
-    return r * globalBatch;
+    return r * rows;
   }
 
   /** R(w) of the current weights (the same on every rank). */

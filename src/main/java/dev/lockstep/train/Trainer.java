@@ -205,13 +205,14 @@ public final class Trainer {
     PhaseTimer timer = new PhaseTimer();
     long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
     double lastLoss = Double.NaN;
-    Evaluator.Result lastEval = null;
     Timeline timeline = cfg.output().trace() ? new Timeline() : null;
     if (timeline != null) {
       comm.barrier(); // a common time zero for every rank's spans
       timeline.start();
     }
     long trainStarted = System.nanoTime();
+    TestEvaluation evaluations = new TestEvaluation(evaluator, test, targets, batchPerRank, regularization, timer,
+        timeline, metrics, corpus != null, epochs, trainStarted, cfg.output().evalEverySteps(), step, this::say);
     for (int epoch = start.epoch(); epoch < epochs; epoch++) {
       int firstStep = epoch == start.epoch() ? start.stepInEpoch() : 0;
       batches.seek(epoch, firstStep);
@@ -226,15 +227,17 @@ public final class Trainer {
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
         Targets stepTargets = encoding.targets(batch, targets);
         int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
-        int meanOver = update.localGradientMean() ? batchPerRank : globalBatch; // local SGD: its own batch
+        boolean ownMean = update.localGradientMean(); // local SGD: each replica steps on its own batch's mean
+        int meanOver = ownMean ? batchPerRank : globalBatch;
         double lossSum = objective.lossAndGradient(out, stepTargets, targetRows, classes, dOut,
             1f / (meanOver * positions));
         int correct = task.correct(out, stepTargets, targetRows, classes);
         long forwardEnd = System.nanoTime();
         backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
-        // once across ranks, per scored row like the data term: see RegularizationTerm
-        lossSum += regularization.addToStep(lead(), globalBatch * positions);
+        // Summed by an allreduce: once across ranks, per scored row like the data term (see RegularizationTerm).
+        // Local SGD: every replica's own loss is its batch mean + R, so every rank adds it for its own rows.
+        lossSum += regularization.addToStep(lead() || ownMean, meanOver * positions);
         backend.synchronize();
         slowdown.stretch(step, System.nanoTime() - t0);
         long backwardEnd = System.nanoTime();
@@ -285,7 +288,13 @@ public final class Trainer {
           windowSamples = 0;
         }
         snapshots.afterStep(step, epoch, batches.stepInEpoch());
-        if (step >= totalSteps || update.endsEpoch()) {
+        boolean epochEnds = step >= totalSteps || update.endsEpoch();
+        // Whether this step ends the epoch is the same on every rank only while they step together (sync).
+        boolean epochEvaluationFollows = update.replicasInSync() && (epochEnds
+            || batches.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
+            || step >= totalSteps);
+        evaluations.afterStep(update.identicalStep(step), epoch, epochEvaluationFollows);
+        if (epochEnds) {
           break;
         }
       }
@@ -293,36 +302,8 @@ public final class Trainer {
       step = update.synchronize(step); // async: identical weights again; the furthest rank's step count
       boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
-      if ((cfg.output().evalEachEpoch() || lastEpoch) && test.size() > 0) {
-        long te = System.nanoTime();
-        lastEval = evaluator.evaluate(test, targets, batchPerRank, regularization.value());
-        long evaluated = System.nanoTime();
-        timer.add(Phase.EVALUATION, evaluated - te);
-        if (timeline != null) {
-          timeline.span(Timeline.Kind.EVALUATION, te, evaluated);
-        }
-        if (corpus == null) {
-          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | %s", epoch + 1, epochs, lastEval.describe()));
-        } else {
-          say(String.format(java.util.Locale.ROOT, "epoch %d/%d | validation loss %.4f | %.3f bits/char | "
-              + "accuracy %.4f (%d characters)", epoch + 1, epochs, lastEval.meanLoss(),
-              lastEval.meanLoss() / Math.log(2), lastEval.accuracy(), lastEval.samples()));
-        }
-        if (lead()) {
-          var record = metrics.record("eval").put("step", step).put("epoch", epoch + 1);
-          lastEval.metrics().forEach((name, value) -> {
-            if (value instanceof Number n) {
-              record.put("test_" + name, n.doubleValue());
-            }
-          });
-          record.put("test_loss", lastEval.meanLoss()).put("samples", lastEval.samples());
-          if (corpus != null) {
-            record.put("bits_per_char", lastEval.meanLoss() / Math.log(2));
-          }
-          double elapsed = (evaluated - trainStarted) / 1e9;
-          // train_s: the wall time so far without evaluations (time-to-accuracy on training time)
-          record.put("elapsed_s", elapsed).put("train_s", elapsed - timer.totalSeconds(Phase.EVALUATION)).write();
-        }
+      if (cfg.output().evalEachEpoch() || lastEpoch) {
+        evaluations.atEpochEnd(step, epoch);
       }
       if (epochDone) {
         snapshots.afterEpoch(step, epoch);
@@ -339,7 +320,7 @@ public final class Trainer {
 
     TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
-        lastLoss, lastEval, (System.nanoTime() - started) / 1e9);
+        lastLoss, evaluations.last(), (System.nanoTime() - started) / 1e9);
     summary.checkpointing(plan, batchPerRank);
     summary.put("update", update.summary());
     update.close();

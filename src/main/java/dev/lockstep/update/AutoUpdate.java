@@ -128,6 +128,11 @@ public final class AutoUpdate implements UpdateStrategy {
     return !asyncMode;
   }
 
+  @Override
+  public long identicalStep(long localStep) {
+    return asyncMode ? async.identicalStep(localStep) : localStep;
+  }
+
   /** The mode now: "sync" or the async algorithm's name. */
   public String mode() {
     return asyncMode ? asyncName : "sync";

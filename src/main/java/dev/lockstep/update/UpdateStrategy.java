@@ -46,6 +46,16 @@ public interface UpdateStrategy extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Right after {@link #apply}: the run's step count as every rank agrees on it when the replicas hold identical
+   * weights now, else -1. Sync: every step, {@code localStep} itself. Local SGD: right after an averaging round,
+   * the furthest rank's count (the ranks' own counts differ). Collective decisions within an epoch (mid-epoch
+   * evaluation) are taken only at these points, where every rank computes the same answer.
+   */
+  default long identicalStep(long localStep) {
+    return replicasInSync() ? localStep : -1;
+  }
+
   /** The strategy's own figures for summary.json (staleness, switches); complete on rank 0. */
   default Map<String, Object> summary() {
     return Map.of();

@@ -69,6 +69,7 @@ class ConfigValidatorTest {
       backend      | device       | tpu        | must be one of auto, cpu, cuda (got "tpu")
       backend      | threads      | -1         | must be >= 0 (got -1)
       output       | log_every    | 0          | must be >= 1 (got 0)
+      output       | eval_every_steps | -1     | must be >= 0 (got -1)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
       comm         | warn_after_s | -1         | must be > 0 (got -1)
       comm         | algorithm    | tree       | must be one of auto, shm, shm_process, ring, mpj (got "tree")
@@ -94,6 +95,15 @@ class ConfigValidatorTest {
   void asyncAndAutoKeysAreCheckedOnTheirOwnLine(String sub, String key, String value, String problem) {
     assertThat(error(withModel(dir, "update:", "  mode: auto", "  " + sub + ":", "    " + key + ": " + value)))
         .isEqualTo(file() + ":7: update." + sub + "." + key + ": " + problem);
+  }
+
+  @ParameterizedTest(name = "update.mode {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"async", "auto"})
+  void evaluationWithinEpochsIsRejectedForTheParameterServer(String mode) {
+    assertThat(error(withModel(dir, "update: {mode: " + mode + ", async: {algorithm: parameter_server}}",
+        "output: {eval_every_steps: 50}"))).isEqualTo(file() + ":5: output.eval_every_steps: is not supported with "
+        + "update.async.algorithm parameter_server (update.mode " + mode + "): its ranks hold the same weights only "
+        + "at epoch ends; use local_sgd, or 0 to evaluate at epoch ends");
   }
 
   @ParameterizedTest(name = "simulate.slow_ranks[0]: {0}")

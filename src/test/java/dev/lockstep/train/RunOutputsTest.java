@@ -35,6 +35,8 @@ class RunOutputsTest {
       Pattern.compile("step (\\d+)/(\\d+) \\| epoch (\\d+)/(\\d+) \\| loss (" + NUMBER + ") \\| (\\d+) samples/s \\| "
           + "comm (\\d+)% \\| wait (\\d+)%"),
       Pattern.compile("epoch \\d+/\\d+ \\| test accuracy 0\\.\\d{4} \\| test loss " + NUMBER + " \\(\\d+ samples\\)"),
+      Pattern.compile("step \\d+ \\(epoch \\d+/\\d+\\) \\| test accuracy 0\\.\\d{4} \\| test loss " + NUMBER
+          + " \\(\\d+ samples\\)"),
       Pattern.compile("done: \\d+ steps in " + NUMBER + " s \\| \\d+ samples/s \\| test accuracy 0\\.\\d{4} \\| "
           + "replicas identical"));
 
@@ -49,13 +51,13 @@ class RunOutputsTest {
   @Test
   void plainOutputParsesAndTraceAndPlotsCoverEveryRank() throws IOException {
     TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "run.max_steps=12", "output.log_every=4",
-        "output.trace=true", "output.plots=true", "run.name=plain");
+        "output.trace=true", "output.plots=true", "output.eval_every_steps=5", "run.name=plain");
     assertThat(run.exitCode()).as(run.output()).isZero();
 
     List<String> stepLines = new ArrayList<>();
     for (String line : run.output().lines().toList()) {
       assertThat(PLAIN_LINES).as("a line scripts can parse: '%s'", line).anyMatch(p -> p.matcher(line).matches());
-      if (line.startsWith("step ")) {
+      if (line.matches("step \\d+/.*")) { // progress lines, not the evaluations within the epoch ("step 5 (...")
         stepLines.add(line);
       }
     }
@@ -69,8 +71,9 @@ class RunOutputsTest {
     for (int rank = 0; rank < 2; rank++) {
       Map<String, Integer> counts = spans.get(rank);
       assertThat(counts).as("rank %d", rank).containsEntry("forward", 12).containsEntry("backward", 12)
-          .containsEntry("allreduce", 12).containsEntry("optimizer step", 12).containsEntry("evaluation", 1);
+          .containsEntry("allreduce", 12).containsEntry("optimizer step", 12).containsEntry("evaluation", 3); // steps 5 and 10, and the end
     }
+    assertThat(run.output()).contains("step 5 (epoch 1/1) | test accuracy ", "step 10 (epoch 1/1) | test accuracy ");
 
     for (String name : RunPlots.FILES) {
       BufferedImage png = ImageIO.read(run.runDir().resolve("plots").resolve(name).toFile());
