@@ -283,10 +283,18 @@ public final class ConfigValidator {
   private static void output(Checks k, OutputConfig o, UpdateConfig u) {
     k.atLeast("output.log_every", o.logEvery(), 1);
     k.atLeast("output.eval_every_steps", o.evalEverySteps(), 0);
-    if (o.evalEverySteps() > 0 && !u.mode().equals("sync") && u.async().algorithm().equals("parameter_server")) {
-      k.fail("output.eval_every_steps", "is not supported with update.async.algorithm parameter_server (update.mode "
-          + u.mode() + "): its ranks hold the same weights only at epoch ends; use local_sgd, or 0 to evaluate at "
-          + "epoch ends");
+    // Within epochs both need identical replicas: a parameter server's ranks hold them only at epoch ends (under
+    // auto, in its sync phases too: there they apply, deferred past parameter server phases).
+    if (u.mode().equals("async") && u.async().algorithm().equals("parameter_server")) {
+      if (o.evalEverySteps() > 0) {
+        k.fail("output.eval_every_steps", "is not supported with update.mode async and algorithm parameter_server: "
+            + "its ranks hold the same weights only at epoch ends; use local_sgd or auto, or 0 to evaluate at epoch "
+            + "ends");
+      }
+      if (o.saveEverySteps() > 0) {
+        k.fail("output.save_every_steps", "is not supported with update.mode async and algorithm parameter_server: "
+            + "its ranks hold the same weights only at epoch ends; use output.save_every_epochs");
+      }
     }
     k.atLeast("output.save_every_steps", o.saveEverySteps(), 0);
     k.atLeast("output.save_every_epochs", o.saveEveryEpochs(), 0);

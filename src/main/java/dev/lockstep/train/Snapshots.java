@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * When to snapshot (output.save_every_steps / save_every_epochs) and pruning (output.keep_last). Only rank 0
- * writes: in sync mode its weights and optimizer state are every rank's. No collective is involved, so a rank 0
+ * writes, and only where its weights are every rank's: in sync after any step, in local SGD after an averaging round
+ * (its optimizer state is then rank 0's own), and at epoch ends. No collective is involved, so a rank 0
  * that fails to write ends the run like any failing rank (exit 3) while the earlier snapshots stay intact.
  */
 final class Snapshots {
@@ -31,11 +32,13 @@ final class Snapshots {
   private final Path checkpoints; // null on ranks other than 0
   private final Consumer<String> say;
   private long lastSavedStep = -1;
+  private long stepMarksPassed; // multiples of save_every_steps passed so far
 
   Snapshots(OutputConfig out, boolean writer, Parameters params, Optimizer optimizer, Backend backend,
             LrSchedule schedule, String scheduleType, long totalSteps, String configYaml, int ranks, int batchPerRank,
-            Path runDir, Consumer<String> say) {
+            Path runDir, long firstStep, Consumer<String> say) {
     this.out = out;
+    this.stepMarksPassed = out.saveEverySteps() > 0 ? firstStep / out.saveEverySteps() : 0;
     this.writer = writer;
     this.params = params;
     this.optimizer = optimizer;
@@ -54,10 +57,17 @@ final class Snapshots {
     return out.saveEverySteps() > 0 || out.saveEveryEpochs() > 0;
   }
 
-  /** After optimizer step {@code step}; the next step is {@code nextStepInEpoch} of {@code epoch}. */
-  void afterStep(long step, int epoch, int nextStepInEpoch) {
-    if (out.saveEverySteps() > 0 && step % out.saveEverySteps() == 0) {
-      save(new TrainingPosition(step, epoch, nextStepInEpoch, ranks, batchPerRank));
+  /**
+   * After a step. {@code identicalStep}: the step every rank agrees on when the replicas are identical now, else -1
+   * ({@link dev.lockstep.update.UpdateStrategy#identicalStep}) — a snapshot of one async replica between averaging
+   * rounds would be neither the model nor resumable as one. Saves at the first such point at or after each multiple
+   * of save_every_steps (in sync: exactly there); the next step is {@code nextStepInEpoch} of {@code epoch}.
+   */
+  void afterStep(long identicalStep, int epoch, int nextStepInEpoch) {
+    long every = out.saveEverySteps();
+    if (every > 0 && identicalStep >= 0 && identicalStep / every > stepMarksPassed) {
+      stepMarksPassed = identicalStep / every;
+      save(new TrainingPosition(identicalStep, epoch, nextStepInEpoch, ranks, batchPerRank));
     }
   }
 

@@ -170,7 +170,7 @@ public final class Trainer {
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
     Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
         cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
-        lead() ? runDir.path() : null, this::say);
+        lead() ? runDir.path() : null, start.step(), this::say);
     events[0] = metrics;
     if (lead()) {
       if (start.resumed()) {
@@ -287,13 +287,14 @@ public final class Trainer {
           windowStart = System.nanoTime();
           windowSamples = 0;
         }
-        snapshots.afterStep(step, epoch, batches.stepInEpoch());
+        long identicalStep = update.identicalStep(step); // -1 between local SGD's rounds, in parameter server phases
+        snapshots.afterStep(identicalStep, epoch, batches.stepInEpoch());
         boolean epochEnds = step >= totalSteps || update.endsEpoch();
         // Whether this step ends the epoch is the same on every rank only while they step together (sync).
         boolean epochEvaluationFollows = update.replicasInSync() && (epochEnds
             || batches.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
             || step >= totalSteps);
-        evaluations.afterStep(update.identicalStep(step), epoch, epochEvaluationFollows);
+        evaluations.afterStep(identicalStep, epoch, epochEvaluationFollows);
         if (epochEnds) {
           break;
         }

@@ -97,13 +97,18 @@ class ConfigValidatorTest {
         .isEqualTo(file() + ":7: update." + sub + "." + key + ": " + problem);
   }
 
-  @ParameterizedTest(name = "update.mode {0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"async", "auto"})
-  void evaluationWithinEpochsIsRejectedForTheParameterServer(String mode) {
-    assertThat(error(withModel(dir, "update: {mode: " + mode + ", async: {algorithm: parameter_server}}",
-        "output: {eval_every_steps: 50}"))).isEqualTo(file() + ":5: output.eval_every_steps: is not supported with "
-        + "update.async.algorithm parameter_server (update.mode " + mode + "): its ranks hold the same weights only "
-        + "at epoch ends; use local_sgd, or 0 to evaluate at epoch ends");
+  @ParameterizedTest(name = "output.{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      eval_every_steps | use local_sgd or auto, or 0 to evaluate at epoch ends
+      save_every_steps | use output.save_every_epochs
+      """)
+  void withinEpochPointsAreRejectedForAnAsyncParameterServer(String key, String advice) {
+    assertThat(error(withModel(dir, "update: {mode: async, async: {algorithm: parameter_server}}",
+        "output: {" + key + ": 50}"))).isEqualTo(file() + ":5: output." + key + ": is not supported with update.mode "
+        + "async and algorithm parameter_server: its ranks hold the same weights only at epoch ends; " + advice);
+    // auto keeps them for its sync phases (and epoch ends), deferring marks that fall in parameter server phases
+    assertThat(ConfigLoader.load(withModel(dir, "update: {mode: auto, async: {algorithm: parameter_server}}",
+        "output: {" + key + ": 50}")).update().mode()).isEqualTo("auto");
   }
 
   @ParameterizedTest(name = "simulate.slow_ranks[0]: {0}")

@@ -84,4 +84,36 @@ class EvalEveryStepsTest {
       }
     }
   }
+
+  /**
+   * Snapshots within epochs take the same points: averaging rounds, never one rank's replica between them. Under auto
+   * with the parameter server, evaluations and snapshots happen in its sync phases and wait out its async phase.
+   */
+  @Test
+  void snapshotsTakeTheSamePointsAndAutoWithAParameterServerWaitsForSync() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "update.mode=async",
+        "update.async.algorithm=local_sgd", "update.async.period=3", "simulate.slow_ranks=[{rank: 1, factor: 4}]",
+        "model.layers.0.units=256", "output.eval_every_steps=6", "output.save_every_steps=6",
+        "output.log_every=1000", "run.name=local-snapshots");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    List<Long> within = evals(run).stream().filter(Eval::withinEpoch).map(Eval::step).toList();
+    assertThat(within).as(run.output()).isNotEmpty();
+    try (var dirs = Files.list(run.runDir().resolve("checkpoints"))) {
+      assertThat(dirs.map(d -> Long.parseLong(d.getFileName().toString().substring("step-".length()))).sorted())
+          .as(run.output()).containsExactlyElementsOf(within);
+    }
+
+    TrainingRuns.Result auto = TrainingRuns.train(config, 2, "multicore", "update.mode=auto",
+        "update.async.algorithm=parameter_server", "update.auto.window_steps=4",
+        "simulate.slow_ranks=[{rank: 1, factor: 6, from_step: 8}]", "model.layers.0.units=256",
+        "output.eval_every_steps=3", "output.save_every_steps=3", "output.log_every=1000", "run.name=auto-ps");
+    assertThat(auto.exitCode()).as(auto.output()).isZero();
+    assertThat(auto.output()).contains("update: switching sync -> parameter_server at step");
+    long switched = Long.parseLong(auto.output().replaceAll("(?s).*switching sync -> parameter_server at step (\\d+).*",
+        "$1"));
+    List<Long> autoWithin = evals(auto).stream().filter(Eval::withinEpoch).map(Eval::step).toList();
+    assertThat(autoWithin).as(auto.output()).isNotEmpty().allMatch(step -> step <= switched);
+    assertThat(auto.runDir().resolve("checkpoints/step-000003")).exists();
+    assertThat(auto.summary().get("replicas_identical").asBoolean()).isTrue();
+  }
 }
