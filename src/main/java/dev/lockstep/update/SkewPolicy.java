@@ -43,11 +43,11 @@ final class SkewPolicy {
       return null;
     }
     double skew = w.skew();
-    String figures = w.describe();
-    w.reset();
-    return skew >= cfg.stragglerRatio() ? String.format(Locale.ROOT,
+    String reason = skew >= cfg.stragglerRatio() ? String.format(Locale.ROOT, // only then: String.format is not cheap
         "slowest/median compute time %.2f >= straggler_ratio %s over %d steps (%s)", skew,
-        num(cfg.stragglerRatio()), cfg.windowSteps(), figures) : null;
+        num(cfg.stragglerRatio()), cfg.windowSteps(), w.describe()) : null;
+    w.reset();
+    return reason;
   }
 
   /** Async phase: ranks step at their own pace, so a window is window_steps × ranks steps in all. */
@@ -56,13 +56,13 @@ final class SkewPolicy {
       return null;
     }
     double skew = w.skew(), pace = w.paceSkew();
-    String figures = w.describe();
-    w.reset();
     // The step counts must agree too: a rank that took a fraction of the others' steps still straggles, whatever
     // its compute times say (only below straggler_ratio, since a short window's counts are noisy).
-    return skew < cfg.recoverRatio() && pace < cfg.stragglerRatio() ? String.format(Locale.ROOT,
+    String reason = skew < cfg.recoverRatio() && pace < cfg.stragglerRatio() ? String.format(Locale.ROOT,
         "slowest/median compute time %.2f < recover_ratio %s over a window of %d steps (%s)", skew,
-        num(cfg.recoverRatio()), cfg.windowSteps() * ranks, figures) : null;
+        num(cfg.recoverRatio()), cfg.windowSteps() * ranks, w.describe()) : null;
+    w.reset();
+    return reason;
   }
 
   private static String num(double v) {

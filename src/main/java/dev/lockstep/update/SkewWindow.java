@@ -1,56 +1,65 @@
 package dev.lockstep.update;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Per-rank compute time per step over a window, and its skew: the slowest rank's typical step / the median rank's.
  * A rank's typical step is the median of its samples (a sample is one step, or one local-SGD round's mean), so a
  * single garbage-collection pause or JIT compilation does not make a straggler out of a healthy rank. The median
  * rank is the lower middle one for an even count, so with 2 ranks the skew compares slowest to fastest. Fed
- * identical figures (allreduced), every rank computes the identical skew.
+ * identical figures (allreduced), every rank computes the identical skew. Auto asks after every sync step, so the
+ * samples live in primitive arrays and nothing is allocated once they have grown to a window.
  */
 final class SkewWindow {
-  private final List<List<Double>> perStep; // per rank: seconds per step of each sample
+  private double[][] samples; // per rank: seconds per step of each sample, samples[r][0 .. count[r])
+  private final int[] count;
   private final long[] steps;
+  private double[] scratch = new double[16];
+  private final double[] typical;
+  private final int[] order;
 
   SkewWindow(int ranks) {
-    perStep = new ArrayList<>(ranks);
-    for (int r = 0; r < ranks; r++) {
-      perStep.add(new ArrayList<>());
-    }
+    samples = new double[ranks][16];
+    count = new int[ranks];
     steps = new long[ranks];
+    typical = new double[ranks];
+    order = new int[ranks];
   }
 
   void add(int rank, double computeSeconds, long stepCount) {
     if (stepCount > 0) {
-      perStep.get(rank).add(computeSeconds / stepCount);
+      if (count[rank] == samples[rank].length) {
+        samples[rank] = Arrays.copyOf(samples[rank], 2 * count[rank]);
+      }
+      samples[rank][count[rank]++] = computeSeconds / stepCount;
       steps[rank] += stepCount;
     }
   }
 
   /** Steps of the rank with the fewest in this window. */
   long fewestSteps() {
-    return Arrays.stream(steps).min().orElse(0);
+    long fewest = Long.MAX_VALUE;
+    for (long s : steps) {
+      fewest = Math.min(fewest, s);
+    }
+    return steps.length == 0 ? 0 : fewest;
   }
 
   long totalSteps() {
-    return Arrays.stream(steps).sum();
+    long total = 0;
+    for (long s : steps) {
+      total += s;
+    }
+    return total;
   }
 
   /** Slowest / median typical compute time per step; infinite when a rank took no step in the window. */
   double skew() {
-    double[] typical = new double[steps.length];
-    for (int r = 0; r < typical.length; r++) {
-      if (steps[r] == 0) {
-        return Double.POSITIVE_INFINITY;
-      }
-      typical[r] = typical(r);
+    if (!rankByTypical()) {
+      return Double.POSITIVE_INFINITY;
     }
-    Arrays.sort(typical);
-    double median = typical[(typical.length - 1) / 2];
-    return median > 0 ? typical[typical.length - 1] / median : 1.0;
+    double median = typical[order[(order.length - 1) / 2]];
+    return median > 0 ? typical[order[order.length - 1]] / median : 1.0;
   }
 
   /**
@@ -60,25 +69,18 @@ final class SkewWindow {
    * lower it. Only the last k count, so warm-up steps early in the window cannot hold the verdict back.
    */
   double decisiveSkew(int k) {
-    Integer[] order = new Integer[steps.length];
-    double[] typical = new double[steps.length];
-    for (int r = 0; r < order.length; r++) {
-      if (steps[r] == 0) {
-        return Double.POSITIVE_INFINITY;
-      }
-      order[r] = r;
-      typical[r] = typical(r);
+    if (!rankByTypical()) {
+      return Double.POSITIVE_INFINITY;
     }
-    Arrays.sort(order, (a, b) -> Double.compare(typical[a], typical[b]));
-    List<Double> slowest = recent(order[order.length - 1], k), median = recent(order[(order.length - 1) / 2], k);
-    double fastestOfSlowest = slowest.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    double slowestOfMedian = median.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    int slowest = order[order.length - 1], median = order[(order.length - 1) / 2];
+    double fastestOfSlowest = Double.POSITIVE_INFINITY, slowestOfMedian = 0;
+    for (int i = Math.max(0, count[slowest] - k); i < count[slowest]; i++) {
+      fastestOfSlowest = Math.min(fastestOfSlowest, samples[slowest][i]);
+    }
+    for (int i = Math.max(0, count[median] - k); i < count[median]; i++) {
+      slowestOfMedian = Math.max(slowestOfMedian, samples[median][i]);
+    }
     return slowestOfMedian > 0 ? fastestOfSlowest / slowestOfMedian : 1.0;
-  }
-
-  private List<Double> recent(int rank, int k) {
-    List<Double> all = perStep.get(rank);
-    return all.subList(Math.max(0, all.size() - k), all.size());
   }
 
   /**
@@ -103,14 +105,39 @@ final class SkewWindow {
   }
 
   void reset() {
-    perStep.forEach(List::clear);
+    Arrays.fill(count, 0);
     Arrays.fill(steps, 0);
+  }
+
+  /** Fills typical[] and order[] (ranks by typical step, ascending, stable); false when a rank has no sample. */
+  private boolean rankByTypical() {
+    for (int r = 0; r < steps.length; r++) {
+      if (steps[r] == 0) {
+        return false;
+      }
+      typical[r] = typical(r);
+      order[r] = r;
+    }
+    for (int i = 1; i < order.length; i++) { // insertion sort: a handful of ranks
+      int r = order[i], j = i - 1;
+      while (j >= 0 && typical[order[j]] > typical[r]) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = r;
+    }
+    return true;
   }
 
   /** The median of rank r's samples (the mean of the middle two for an even count: a slow rank may have two). */
   private double typical(int r) {
-    double[] v = perStep.get(r).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int m = v.length / 2;
-    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+    int n = count[r];
+    if (scratch.length < n) {
+      scratch = new double[2 * n];
+    }
+    System.arraycopy(samples[r], 0, scratch, 0, n);
+    Arrays.sort(scratch, 0, n);
+    int m = n / 2;
+    return n % 2 == 1 ? scratch[m] : (scratch[m - 1] + scratch[m]) / 2;
   }
 }
