@@ -54,16 +54,20 @@ final class TestEvaluation {
   /**
    * Collective, after a step: evaluates when {@code identicalStep} (the strategy's agreed step, -1 when the replicas
    * differ now) has reached the next mark. {@code epochEndsHere}: sync only (where every rank knows it alike) — the
-   * epoch's own evaluation follows, so the mark is left to it.
+   * epoch's own evaluation follows, so the mark is left to it. Returns the nanoseconds it took (0 without one), for
+   * the caller to keep out of its throughput window.
    */
-  void afterStep(long identicalStep, int epoch, boolean epochEndsHere) {
+  long afterStep(long identicalStep, int epoch, boolean epochEndsHere) {
     if (every <= 0 || identicalStep < 0 || identicalStep < nextMark || test.size() == 0) {
-      return;
+      return 0;
     }
     nextMark = markAfter(identicalStep);
-    if (!epochEndsHere) {
-      evaluate(identicalStep, epoch, true);
+    if (epochEndsHere) {
+      return 0;
     }
+    long t0 = System.nanoTime();
+    evaluate(identicalStep, epoch, true);
+    return System.nanoTime() - t0;
   }
 
   /** Collective, at an epoch end (the replicas identical again). */

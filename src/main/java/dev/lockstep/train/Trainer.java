@@ -294,7 +294,7 @@ public final class Trainer {
         boolean epochEvaluationFollows = update.replicasInSync() && (epochEnds
             || batches.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
             || step >= totalSteps);
-        evaluations.afterStep(identicalStep, epoch, epochEvaluationFollows);
+        windowStart += evaluations.afterStep(identicalStep, epoch, epochEvaluationFollows); // not throughput
         if (epochEnds) {
           break;
         }
