@@ -32,13 +32,13 @@ final class Snapshots {
   private final Path checkpoints; // null on ranks other than 0
   private final Consumer<String> say;
   private long lastSavedStep = -1;
-  private long stepMarksPassed; // multiples of save_every_steps passed so far
+  private final StepMarks stepMarks;
 
   Snapshots(OutputConfig out, boolean writer, Parameters params, Optimizer optimizer, Backend backend,
             LrSchedule schedule, String scheduleType, long totalSteps, String configYaml, int ranks, int batchPerRank,
             Path runDir, long firstStep, Consumer<String> say) {
     this.out = out;
-    this.stepMarksPassed = out.saveEverySteps() > 0 ? firstStep / out.saveEverySteps() : 0;
+    this.stepMarks = new StepMarks(out.saveEverySteps(), firstStep);
     this.writer = writer;
     this.params = params;
     this.optimizer = optimizer;
@@ -64,9 +64,7 @@ final class Snapshots {
    * of save_every_steps (in sync: exactly there); the next step is {@code nextStepInEpoch} of {@code epoch}.
    */
   void afterStep(long identicalStep, int epoch, int nextStepInEpoch) {
-    long every = out.saveEverySteps();
-    if (every > 0 && identicalStep >= 0 && identicalStep / every > stepMarksPassed) {
-      stepMarksPassed = identicalStep / every;
+    if (stepMarks.reached(identicalStep)) {
       save(new TrainingPosition(identicalStep, epoch, nextStepInEpoch, ranks, batchPerRank));
     }
   }

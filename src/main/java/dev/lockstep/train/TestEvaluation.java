@@ -27,9 +27,8 @@ final class TestEvaluation {
   private final boolean text;
   private final int epochs;
   private final long trainStarted;
-  private final long every;
   private final Consumer<String> say;
-  private long nextMark;
+  private final StepMarks marks;
   private Evaluator.Result last;
 
   TestEvaluation(Evaluator evaluator, Dataset test, TargetEncoder targets, int batchPerRank,
@@ -46,9 +45,8 @@ final class TestEvaluation {
     this.text = text;
     this.epochs = epochs;
     this.trainStarted = trainStarted;
-    this.every = everySteps;
     this.say = say;
-    this.nextMark = markAfter(step);
+    this.marks = new StepMarks(everySteps, step);
   }
 
   /**
@@ -58,11 +56,7 @@ final class TestEvaluation {
    * the caller to keep out of its throughput window.
    */
   long afterStep(long identicalStep, int epoch, boolean epochEndsHere) {
-    if (every <= 0 || identicalStep < 0 || identicalStep < nextMark || test.size() == 0) {
-      return 0;
-    }
-    nextMark = markAfter(identicalStep);
-    if (epochEndsHere) {
+    if (test.size() == 0 || !marks.reached(identicalStep) || epochEndsHere) {
       return 0;
     }
     long t0 = System.nanoTime();
@@ -74,17 +68,13 @@ final class TestEvaluation {
   void atEpochEnd(long step, int epoch) {
     if (test.size() > 0) {
       evaluate(step, epoch, false);
-      nextMark = Math.max(nextMark, markAfter(step));
+      marks.reached(step); // a mark this evaluation covers is passed
     }
   }
 
   /** The latest evaluation; null before the first. */
   Evaluator.Result last() {
     return last;
-  }
-
-  private long markAfter(long step) {
-    return every <= 0 ? Long.MAX_VALUE : (step / every + 1) * every;
   }
 
   private void evaluate(long step, int epoch, boolean withinEpoch) {
