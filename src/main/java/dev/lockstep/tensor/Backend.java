@@ -67,6 +67,15 @@ public interface Backend extends AutoCloseable {
   void adamStep(Buf w, Buf g, Buf m, Buf v, float lr, float beta1, float beta2, float eps,
                 float weightDecay, boolean decoupled, long t);
 
+  /**
+   * Fused objective kernels computing loss, gradient and hits where the model output lives, for up to
+   * {@code maxRows} rows a step; null when this backend leaves objectives to the host code (the CPU backend,
+   * whose buffers the host objectives read directly).
+   */
+  default ObjectiveKernels objectiveKernels(int maxRows) {
+    return null;
+  }
+
   /** Blocks until all queued work is done (a no-op on the CPU). */
   default void synchronize() {}
 

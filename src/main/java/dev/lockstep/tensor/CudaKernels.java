@@ -46,13 +46,23 @@ final class CudaKernels {
     SGD_PLAIN("sgd_plain"),
     SGD_MOMENTUM("sgd_momentum"),
     ADAM_STEP("adam_step"),
-    SOFTMAX_XENT("softmax_xent");
+    SOFTMAX_XENT("softmax_xent"),
+    // CudaObjectiveKernels
+    OBJECTIVE_ROWS("objective_rows"),
+    OBJECTIVE_ACCUMULATE("objective_accumulate"),
+    REGULARIZE_PARTIAL("regularize_partial"),
+    REGULARIZE_ACCUMULATE("regularize_accumulate");
 
     final String cName;
 
     Name(String cName) {
       this.cName = cName;
     }
+  }
+
+  /** Everything the module compiles: {@link #SOURCE}, then the kernel files that build on it. */
+  static String source() {
+    return SOURCE + CudaObjectiveKernels.SOURCE;
   }
 
   static final String SOURCE = """

@@ -25,6 +25,8 @@ import dev.lockstep.nn.Model;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
+import dev.lockstep.objective.StepObjective;
+import dev.lockstep.objective.StepObjectives;
 import dev.lockstep.objective.Targets;
 import dev.lockstep.optim.LrSchedule;
 import dev.lockstep.optim.Optimizer;
@@ -199,8 +201,9 @@ public final class Trainer {
         : new Batch(batchPerRank, cfg.data().context() + 1);
     Buf xBuf = backend.allocate((long) batchPerRank * inWidth);
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
-    float[] out = new float[batchPerRank * outWidth];
-    float[] dOut = new float[batchPerRank * outWidth];
+    // On CUDA the fused objective kernels: no output download and no gradient upload per step.
+    StepObjective stepObjective = StepObjectives.create(objective, backend, batchPerRank * positions, classes,
+        task::correct, task::hits);
 
     PhaseTimer timer = new PhaseTimer();
     long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
@@ -224,20 +227,20 @@ public final class Trainer {
         params.zeroGrads();
         backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
         Buf output = executor.forward(xBuf, rows);
-        backend.download(output.view(0, (long) rows * outWidth), out, 0);
         Targets stepTargets = encoding.targets(batch, targets);
         int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
         boolean ownMean = update.localGradientMean(); // local SGD: each replica steps on its own batch's mean
         int meanOver = ownMean ? batchPerRank : globalBatch;
-        double lossSum = objective.lossAndGradient(out, stepTargets, targetRows, classes, dOut,
-            1f / (meanOver * positions));
-        int correct = task.correct(out, stepTargets, targetRows, classes);
+        stepObjective.compute(output.view(0, (long) rows * outWidth), stepTargets, targetRows, classes,
+            dOutBuf.view(0, (long) rows * outWidth), 1f / (meanOver * positions));
         long forwardEnd = System.nanoTime();
-        backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
         executor.backward(dOutBuf, rows);
         // Summed by an allreduce: once across ranks, per scored row like the data term (see RegularizationTerm).
         // Local SGD: every replica's own loss is its batch mean + R, so every rank adds it for its own rows.
-        lossSum += regularization.addToStep(lead() || ownMean, meanOver * positions);
+        regularization.addToStep(stepObjective, lead() || ownMean, meanOver * positions);
+        double[] figures = stepObjective.take(); // waits for the device: the step's compute ends here
+        double lossSum = figures[0];
+        int correct = (int) figures[1];
         backend.synchronize();
         slowdown.stretch(step, System.nanoTime() - t0);
         long backwardEnd = System.nanoTime();
