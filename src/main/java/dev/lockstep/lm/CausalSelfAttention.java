@@ -156,4 +156,10 @@ public final class CausalSelfAttention implements Layer {
   private int offset(int b, int t, int part, int h) {
     return ((b * positions + t) * 3 + part) * channels + h * headSize;
   }
+
+  /** Computes on the host through {@link HostCopy}. */
+  @Override
+  public boolean replayable() {
+    return false;
+  }
 }

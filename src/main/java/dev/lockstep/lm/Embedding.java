@@ -129,4 +129,10 @@ public final class Embedding implements Layer {
     }
     return token;
   }
+
+  /** Computes on the host through {@link HostCopy}. */
+  @Override
+  public boolean replayable() {
+    return false;
+  }
 }

@@ -137,4 +137,10 @@ public final class LayerNorm implements Layer {
     }
     return 1.0 / Math.sqrt(s / channels + EPS);
   }
+
+  /** Computes on the host through {@link HostCopy}. */
+  @Override
+  public boolean replayable() {
+    return false;
+  }
 }

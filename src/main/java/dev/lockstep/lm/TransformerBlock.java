@@ -150,4 +150,9 @@ public final class TransformerBlock implements Layer {
     big2 = be.allocate(4 * c);
     capacity = batch;
   }
+
+  @Override
+  public boolean replayable() {
+    return parts.stream().allMatch(Layer::replayable);
+  }
 }

@@ -20,6 +20,8 @@ public final class DeviceStepObjective implements StepObjective {
   private final Function<Targets, ObjectiveKernels.Hits> hits;
   private final Buf targetBuf; // [maxElements]: ids as floats, or values
   private final float[] ids; // [maxRows] staging of class ids as floats
+  private boolean stagedClassIds;
+  private ObjectiveKernels.Hits stagedHits;
 
   /**
    * @param hits what counts as a correct row for the given targets (classification: arg-max; binary: all labels;
@@ -37,21 +39,27 @@ public final class DeviceStepObjective implements StepObjective {
   }
 
   @Override
-  public void compute(Buf output, Targets targets, int rows, int cols, Buf grad, float gradScale) {
-    boolean classIds = checkTargets(spec.kind(), name, targets, rows, cols);
-    Buf t;
-    if (classIds) {
+  public void stage(Targets targets, int rows, int cols) {
+    stagedClassIds = checkTargets(spec.kind(), name, targets, rows, cols);
+    stagedHits = hits.apply(targets);
+    if (stagedClassIds) {
       int[] c = targets.classes();
       for (int r = 0; r < rows; r++) {
         ids[r] = c[r];
       }
-      t = targetBuf.view(0, rows);
-      backend.upload(ids, 0, t);
+      backend.upload(ids, 0, targetBuf.view(0, rows));
     } else {
-      t = targetBuf.view(0, (long) rows * cols);
-      backend.upload(targets.values(), 0, t);
+      backend.upload(targets.values(), 0, targetBuf.view(0, (long) rows * cols));
     }
-    kernels.rows(spec, output, t, classIds, hits.apply(targets), rows, cols, gradScale, grad);
+  }
+
+  @Override
+  public void launch(Buf output, int rows, int cols, Buf grad, float gradScale) {
+    if (stagedHits == null) {
+      throw new IllegalStateException("device objective: launch before any targets were staged");
+    }
+    kernels.rows(spec, output, targetBuf.view(0, stagedClassIds ? rows : (long) rows * cols), stagedClassIds,
+        stagedHits, rows, cols, gradScale, grad);
   }
 
   @Override

@@ -15,6 +15,7 @@ public final class HostStepObjective implements StepObjective {
   private final HostCorrect scoring;
   private final float[] out;
   private final float[] dOut;
+  private Targets staged;
   private float[] weights;
   private float[] grads;
   private double lossSum;
@@ -30,11 +31,16 @@ public final class HostStepObjective implements StepObjective {
   }
 
   @Override
-  public void compute(Buf output, Targets targets, int rows, int cols, Buf grad, float gradScale) {
+  public void stage(Targets targets, int rows, int cols) {
+    staged = targets; // the objective checks them as it computes
+  }
+
+  @Override
+  public void launch(Buf output, int rows, int cols, Buf grad, float gradScale) {
     long n = (long) rows * cols;
     backend.download(output.view(0, n), out, 0);
-    lossSum += objective.lossAndGradient(out, targets, rows, cols, dOut, gradScale);
-    correct += scoring.correct(out, targets, rows, cols);
+    lossSum += objective.lossAndGradient(out, staged, rows, cols, dOut, gradScale);
+    correct += scoring.correct(out, staged, rows, cols);
     backend.upload(dOut, 0, grad.view(0, n));
   }
 

@@ -17,10 +17,24 @@ public interface StepObjective {
   }
 
   /**
-   * output, grad: [rows, cols] buffers of the backend; writes gradScale · dLoss/dOutput into grad and adds the
-   * rows' loss sum and correct count to the step's figures. Bad targets throw as the host objectives do.
+   * Takes the step's targets ([rows] class ids or [rows, cols] values): checks them (bad targets throw as the host
+   * objectives do) and, on a device, uploads them into a buffer of its own. Kept apart from {@link #launch} so that
+   * the launch may be recorded in a CUDA graph (an upload waits for the device).
    */
-  void compute(Buf output, Targets targets, int rows, int cols, Buf grad, float gradScale);
+  void stage(Targets targets, int rows, int cols);
+
+  /**
+   * output, grad: [rows, cols] buffers of the backend, against the staged targets (same rows and cols): writes
+   * gradScale · dLoss/dOutput into grad and adds the rows' loss sum and correct count to the step's figures. On a
+   * device it only enqueues kernels.
+   */
+  void launch(Buf output, int rows, int cols, Buf grad, float gradScale);
+
+  /** {@link #stage} then {@link #launch}. */
+  default void compute(Buf output, Targets targets, int rows, int cols, Buf grad, float gradScale) {
+    stage(targets, rows, cols);
+    launch(output, rows, cols, grad, gradScale);
+  }
 
   /**
    * The l2/l1 terms over the {@code slices} of the flat weights: adds rows·R(w) to the loss figures and ∇R into

@@ -76,6 +76,24 @@ public interface Backend extends AutoCloseable {
     return null;
   }
 
+  /** A recorded sequence of a backend's asynchronous operations, replayed with one launch (a CUDA graph). */
+  interface Replay extends AutoCloseable {
+    /** Enqueues one replay (asynchronous, like every other operation). */
+    void launch();
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Records what {@code work} enqueues (running none of it) for replay, or returns null when this backend has no
+   * such thing (the CPU backend). {@code work} may only enqueue asynchronous operations on buffers that outlive
+   * the recording; it must have run once before at the same shapes, so that scratch memory has its size.
+   */
+  default Replay capture(Runnable work) {
+    return null;
+  }
+
   /** Blocks until all queued work is done (a no-op on the CPU). */
   default void synchronize() {}
 

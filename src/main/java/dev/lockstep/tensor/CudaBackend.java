@@ -517,6 +517,12 @@ public final class CudaBackend implements Backend {
     return new CudaObjectives(this, maxRows);
   }
 
+  /** A CUDA graph of {@code work} ({@link CudaGraph}). */
+  @Override
+  public CudaGraph capture(Runnable work) {
+    return CudaGraph.capture(this, work);
+  }
+
   // --- package-private: CUDA graphs, benchmarks and the kernel families in their own classes ---
 
   CUstream_st stream() {
@@ -585,15 +591,17 @@ public final class CudaBackend implements Backend {
     args.launch(kernels.get(kernel), kernel.cName, blocks, 1, CudaKernels.BLOCK, 1, stream);
   }
 
-  /** Device address of at least {@code bytes} of scratch; growing it waits for the device (cudaFree). */
+  /**
+   * Device address of at least {@code bytes} of scratch. A grown scratch keeps the old allocation until the
+   * backend closes: a recorded CUDA graph may still point at it (replays run in stream order, so sharing is safe).
+   */
   private long scratch(long bytes) {
     if (bytes > scratchBytes) {
       long grown = Math.max(bytes, Math.max(2 * scratchBytes, 64 * 1024));
       if (scratch != null) {
-        Pointer old = scratch;
+        allocations.add(scratch); // freed on close, not now
         scratch = null;
         scratchBytes = 0;
-        cuda(cudart.cudaFree(old), "cudaFree(scratch)");
       }
       scratch = deviceMalloc(grown, "reduction scratch");
       scratchBytes = grown;

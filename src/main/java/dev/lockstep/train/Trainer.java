@@ -48,6 +48,12 @@ import java.util.List;
  * object (several ranks share one JVM under multicore).
  */
 public final class Trainer {
+  /** Eager steps of a shape before its step is recorded as a CUDA graph, and graphs kept (shapes) at most. */
+  private static final int GRAPH_WARMUP_RUNS = 2, MAX_GRAPHS = 4;
+
+  /** What a recorded step captures by value: its rows, gradient scale and whether it adds the l2/l1 term. */
+  private record StepShape(int rows, float gradScale, boolean addsRegularization) {}
+
   private final LockstepConfig cfg;
   private final Communicator comm;
   private final Backend backend;
@@ -204,6 +210,12 @@ public final class Trainer {
     // On CUDA the fused objective kernels: no output download and no gradient upload per step.
     StepObjective stepObjective = StepObjectives.create(objective, backend, batchPerRank * positions, classes,
         task::correct, task::hits);
+    // The step's device work as one CUDA graph per shape, where nothing in it waits for the device: the objective on
+    // the device, every layer replayable, no bucket allreduce started during backward (that downloads buckets).
+    boolean replayable = stepObjective.onDevice() && update.gradientListener() == null
+        && model.layers().stream().allMatch(dev.lockstep.nn.Layer::replayable);
+    StepGraphs<StepShape> graphs = replayable ? new StepGraphs<>(backend::capture, GRAPH_WARMUP_RUNS, MAX_GRAPHS,
+        this::say) : StepGraphs.eager();
 
     PhaseTimer timer = new PhaseTimer();
     long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
@@ -224,21 +236,30 @@ public final class Trainer {
         comm.publishStep(step + 1); // stall warnings and failure messages name it
         long t0 = System.nanoTime();
         int rows = batch.rows();
-        params.zeroGrads();
         backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
-        Buf output = executor.forward(xBuf, rows);
         Targets stepTargets = encoding.targets(batch, targets);
         int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
         boolean ownMean = update.localGradientMean(); // local SGD: each replica steps on its own batch's mean
         int meanOver = ownMean ? batchPerRank : globalBatch;
-        stepObjective.compute(output.view(0, (long) rows * outWidth), stepTargets, targetRows, classes,
-            dOutBuf.view(0, (long) rows * outWidth), 1f / (meanOver * positions));
-        long forwardEnd = System.nanoTime();
-        executor.backward(dOutBuf, rows);
+        float gradScale = 1f / (meanOver * positions);
         // Summed by an allreduce: once across ranks, per scored row like the data term (see RegularizationTerm).
         // Local SGD: every replica's own loss is its batch mean + R, so every rank adds it for its own rows.
-        regularization.addToStep(stepObjective, lead() || ownMean, meanOver * positions);
+        boolean addsRegularization = lead() || ownMean;
+        stepObjective.stage(stepTargets, targetRows, classes);
+        long[] forwardEnd = {0};
+        graphs.run(new StepShape(rows, gradScale, addsRegularization), () -> {
+          params.zeroGrads();
+          Buf output = executor.forward(xBuf, rows);
+          stepObjective.launch(output.view(0, (long) rows * outWidth), targetRows, classes,
+              dOutBuf.view(0, (long) rows * outWidth), gradScale);
+          forwardEnd[0] = System.nanoTime();
+          executor.backward(dOutBuf, rows);
+          regularization.addToStep(stepObjective, addsRegularization, meanOver * positions);
+        });
         double[] figures = stepObjective.take(); // waits for the device: the step's compute ends here
+        if (forwardEnd[0] == 0) { // replayed: forward and backward are one launch
+          forwardEnd[0] = System.nanoTime();
+        }
         double lossSum = figures[0];
         int correct = (int) figures[1];
         backend.synchronize();
@@ -251,7 +272,7 @@ public final class Trainer {
         float lr = (float) schedule.lr(step);
         StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9), lr);
         if (timeline != null) {
-          recordStep(timeline, t0, forwardEnd, backwardEnd, stats, System.nanoTime());
+          recordStep(timeline, t0, forwardEnd[0], backwardEnd, stats, System.nanoTime());
         }
         console.step(stats.meanLoss(), stats.correct(), stats.rows(), stats.commSeconds());
         timer.add(Phase.COMMUNICATION, (long) (stats.commSeconds() * 1e9));
@@ -321,6 +342,7 @@ public final class Trainer {
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
     update.close();
+    graphs.close();
 
     TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
