@@ -62,7 +62,7 @@ public final class PerPosition implements Layer {
   }
 
   @Override
-  public boolean replayable() {
-    return inner.replayable();
+  public boolean replayable(Backend be) {
+    return inner.replayable(be);
   }
 }

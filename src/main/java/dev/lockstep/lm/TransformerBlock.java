@@ -152,7 +152,7 @@ public final class TransformerBlock implements Layer {
   }
 
   @Override
-  public boolean replayable() {
-    return parts.stream().allMatch(Layer::replayable);
+  public boolean replayable(Backend be) {
+    return parts.stream().allMatch(l -> l.replayable(be));
   }
 }

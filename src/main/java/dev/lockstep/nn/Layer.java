@@ -36,11 +36,11 @@ public interface Layer {
   void backward(Backend be, Buf x, Buf y, Buf dy, Buf dx, int batch);
 
   /**
-   * Whether a step through this layer may be recorded once and replayed as a CUDA graph: false when forward or
+   * Whether a step through this layer on {@code be} may be recorded once and replayed as a CUDA graph: false when forward or
    * backward copies through host memory (waits for the device) or passes a value that changes per step (a
    * dropout seed) and that a recording would freeze. Layers that only enqueue backend operations keep the default.
    */
-  default boolean replayable() {
+  default boolean replayable(Backend be) {
     return true;
   }
 }

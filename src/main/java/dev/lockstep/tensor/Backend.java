@@ -76,6 +76,11 @@ public interface Backend extends AutoCloseable {
     return null;
   }
 
+  /** Kernels for the language-model layers, or null when they compute on the host (the CPU backend). */
+  default SequenceKernels sequenceKernels() {
+    return null;
+  }
+
   /** A recorded sequence of a backend's asynchronous operations, replayed with one launch (a CUDA graph). */
   interface Replay extends AutoCloseable {
     /** Enqueues one replay (asynchronous, like every other operation). */

@@ -57,6 +57,7 @@ public final class CudaBackend implements Backend {
   private long scratchBytes;
   private Thread boundThread;
   private boolean closed;
+  private CudaSequences sequences;
 
   private CudaBackend(int device, boolean tf32, long stagingFloats) {
     this.device = device;
@@ -521,6 +522,16 @@ public final class CudaBackend implements Backend {
   @Override
   public CudaGraph capture(Runnable work) {
     return CudaGraph.capture(this, work);
+  }
+
+  /** The language-model layer kernels on this device ({@link CudaSequences}). */
+  @Override
+  public SequenceKernels sequenceKernels() {
+    ready();
+    if (sequences == null) {
+      sequences = new CudaSequences(this, maxBlocks);
+    }
+    return sequences;
   }
 
   // --- package-private: CUDA graphs, benchmarks and the kernel families in their own classes ---

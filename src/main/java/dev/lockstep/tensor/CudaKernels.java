@@ -51,7 +51,16 @@ final class CudaKernels {
     OBJECTIVE_ROWS("objective_rows"),
     OBJECTIVE_ACCUMULATE("objective_accumulate"),
     REGULARIZE_PARTIAL("regularize_partial"),
-    REGULARIZE_ACCUMULATE("regularize_accumulate");
+    REGULARIZE_ACCUMULATE("regularize_accumulate"),
+    // CudaSequenceKernels
+    EMBEDDING_FORWARD("embedding_forward"),
+    EMBEDDING_BACKWARD_TABLE("embedding_backward_table"),
+    EMBEDDING_BACKWARD_POS("embedding_backward_pos"),
+    LAYER_NORM_FORWARD("layer_norm_forward"),
+    LAYER_NORM_BACKWARD("layer_norm_backward"),
+    ATTENTION_FORWARD("attention_forward"),
+    ATTENTION_BACKWARD_QUERY("attention_backward_query"),
+    ATTENTION_BACKWARD_KEY("attention_backward_key");
 
     final String cName;
 
@@ -62,7 +71,7 @@ final class CudaKernels {
 
   /** Everything the module compiles: {@link #SOURCE}, then the kernel files that build on it. */
   static String source() {
-    return SOURCE + CudaObjectiveKernels.SOURCE;
+    return SOURCE + CudaObjectiveKernels.SOURCE + CudaSequenceKernels.SOURCE;
   }
 
   static final String SOURCE = """

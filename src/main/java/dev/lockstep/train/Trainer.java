@@ -213,7 +213,7 @@ public final class Trainer {
     // The step's device work as one CUDA graph per shape, where nothing in it waits for the device: the objective on
     // the device, every layer replayable, no bucket allreduce started during backward (that downloads buckets).
     boolean replayable = stepObjective.onDevice() && update.gradientListener() == null
-        && model.layers().stream().allMatch(dev.lockstep.nn.Layer::replayable);
+        && model.layers().stream().allMatch(l -> l.replayable(backend));
     StepGraphs<StepShape> graphs = replayable ? new StepGraphs<>(backend::capture, GRAPH_WARMUP_RUNS, MAX_GRAPHS,
         this::say) : StepGraphs.eager();
 
