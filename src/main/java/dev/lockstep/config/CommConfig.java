@@ -1,8 +1,8 @@
 package dev.lockstep.config;
 
 /**
- * comm: deadline of every collective (seconds), the allreduce algorithm (auto | shm | shm_process | ring | mpj;
- * mpj = MPJ's built-in), the gradient bucket cap in MB for overlapping the allreduce with backward (0 = no overlap), and
+ * comm: deadline of every collective (seconds), the allreduce algorithm (auto | shm | shm_process | ring | mpj |
+ * nccl; mpj = MPJ's built-in, nccl = gradients reduced on the GPUs), the gradient bucket cap in MB for overlapping the allreduce with backward (0 = no overlap), and
  * after how many seconds in one collective the stall inspector names the ranks that have not arrived.
  */
 public record CommConfig(Double timeoutS, String algorithm, Double bucketMb, Double warnAfterS) {

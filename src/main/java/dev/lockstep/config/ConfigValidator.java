@@ -23,7 +23,7 @@ public final class ConfigValidator {
   public static final List<String> UPDATE_MODES = List.of("sync", "async", "auto");
   public static final List<String> ASYNC_ALGORITHMS = List.of("parameter_server", "local_sgd");
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
-  public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "shm_process", "ring", "mpj");
+  public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "shm_process", "ring", "mpj", "nccl");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
   /** Layers of sequence models; only with data.format text (their ids and positions come from the text). */
   public static final List<String> SEQUENCE_LAYER_TYPES = List.of("embedding", "layer_norm", "transformer_block",
@@ -54,6 +54,9 @@ public final class ConfigValidator {
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.above("comm.warn_after_s", c.comm().warnAfterS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
+    if (c.comm().algorithm().equals("nccl") && c.backend().device().equals("cpu")) {
+      k.fail("comm.algorithm", "nccl reduces the gradients on the GPUs: it needs backend.device cuda or auto, not cpu");
+    }
     k.atLeast("comm.bucket_mb", c.comm().bucketMb(), 0.0);
     simulate(k, c.simulate());
     return k.problems;
