@@ -2,8 +2,7 @@
 # Run HERE (the build machine, no GPU). Fills .gpu/ with everything bench/gpu-all.sh needs on the accelerator
 # machine, which has CUDA 13 libraries and python3 + torch but no Java, Maven, MPJ or datasets; nothing is built
 # there. Carry: [".gpu"] (the device tool moves at most 64 MiB; this stays under 60 MB):
-#   .gpu/jre17.tgz        jlink'd Java 17 with java.desktop (MPJ's log4j needs java.beans); unpacked by device-env.sh
-#   .gpu/device-env.sh    from shared/gpu (../shared does not travel)
+#   .gpu/jre17.txz        jlink'd Java 17 with java.desktop (MPJ's log4j needs java.beans); bench/gpu-env.sh unpacks it
 #   .gpu/lockstep.jar, .gpu/lib/*.jar   the app and its runtime jars; OpenBLAS cut to the linux-x86_64 natives the
 #                         CPU backend loads (the parameter server's CPU backend, the CPU reference runs)
 #   .gpu/test-classes, .gpu/testlib/*.jar   the GPU tests, AssertJ and the JUnit console launcher
@@ -12,14 +11,14 @@
 # Ends with a self-check on the packed JRE and jars: the CPU-side CUDA tests and a tiny CPU `train` run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHARED=${LOCKSTEP_SHARED_GPU:-/work/shared/gpu}
 G=.gpu
 MVN="mvn -q -B -o"
 JUNIT_CONSOLE=org.junit.platform:junit-platform-console-standalone:1.14.1
 LIMIT_MB=60
 
 mkdir -p "$G"
-rm -rf "$G/lib" "$G/testlib" "$G/test-classes" "$G/mpj-home" "$G/text" "$G/jre17" "$G/lockstep.jar" "$G/classes"
+rm -rf "$G/lib" "$G/testlib" "$G/test-classes" "$G/mpj-home" "$G/text" "$G/jre17" "$G/lockstep.jar" "$G/classes" \
+  "$G/data"
 mkdir -p "$G/lib" "$G/testlib" "$G/text"
 
 echo "== build"
@@ -37,22 +36,23 @@ zip -q -d "$blas" 'org/bytedeco/openblas/linux-x86_64/libjniopenblas_full.so' \
   'org/bytedeco/openblas/linux-x86_64/include/*' >/dev/null
 $MVN dependency:copy-dependencies -DincludeGroupIds=org.assertj -DincludeArtifactIds=assertj-core \
   -DexcludeTransitive=true -DoutputDirectory="$G/testlib"
-$MVN dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$G/testlib"
+mvn -q -B dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$G/testlib" # online once: not a build dependency
 cp -r target/test-classes "$G/test-classes"
 cp -r target/mpj-home "$G/mpj-home"
 cp /usr/share/games/fortunes/{computers,science,wisdom,literature} "$G/text/"
 
 echo "== runtime"
-if [ ! -s "$G/jre17.tgz" ] || [ ! -e "$G/jre17.with-desktop" ]; then
+# An uncompressed jlink image in an xz tarball (17 MB) instead of shared/gpu's compressed image in gzip (32 MB with
+# java.desktop, which MPJ's log4j needs); bench/gpu-env.sh unpacks it on the device. Built once, then reused.
+if [ ! -s "$G/jre17.txz" ]; then
   tmp=$(mktemp -d)
   "${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"/bin/jlink --add-modules \
     java.base,java.logging,java.management,jdk.unsupported,java.xml,java.naming,java.desktop \
-    --strip-debug --no-header-files --no-man-pages --compress=2 --output "$tmp/jre17"
-  tar czf "$G/jre17.tgz" -C "$tmp" jre17
+    --strip-debug --no-header-files --no-man-pages --compress=0 --output "$tmp/jre17"
+  tar cJf "$G/jre17.txz" -C "$tmp" jre17
   rm -rf "$tmp"
-  touch "$G/jre17.with-desktop"
 fi
-cp "$SHARED/device-env.sh" "$G/device-env.sh"
+rm -f "$G/jre17.tgz" "$G/jre17.with-desktop" "$G/device-env.sh"
 
 size_mb=$(du -sm "$G" | cut -f1)
 echo "== .gpu is ${size_mb} MB"
@@ -65,7 +65,7 @@ fi
 echo "== self-check on the packed JRE and jars"
 check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
-tar xzf "$G/jre17.tgz" -C "$check"
+tar xJf "$G/jre17.txz" -C "$check"
 java17="$check/jre17/bin/java"
 "$java17" -cp "$G/test-classes:$G/lockstep.jar:$G/lib/*:$G/testlib/*" org.junit.platform.console.ConsoleLauncher \
   execute --disable-banner --disable-ansi-colors --details=summary --fail-if-no-tests \

@@ -14,7 +14,7 @@ set -uo pipefail
 parts=${1:-"1 2 3 4 5 6"}
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT/runs"
-. .gpu/device-env.sh
+. bench/gpu-env.sh
 export MPJ_HOME=$PWD/.gpu/mpj-home
 APP=".gpu/lockstep.jar:.gpu/lib/*"
 started=$(date +%s)
