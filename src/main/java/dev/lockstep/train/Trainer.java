@@ -8,6 +8,7 @@ import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.CharVocabulary;
+import dev.lockstep.data.PrefetchedBatches;
 import dev.lockstep.data.ShardedBatches;
 import dev.lockstep.data.TextCorpus;
 import dev.lockstep.data.TextWindows;
@@ -203,8 +204,11 @@ public final class Trainer {
 
     int outWidth = model.outputWidth();
     int inWidth = encoding.inputWidth();
-    Batch batch = corpus == null ? Batch.forDataset(data.train(), batchPerRank)
-        : new Batch(batchPerRank, cfg.data().context() + 1);
+    // The next batch is gathered on a background thread while the current step runs.
+    PrefetchedBatches prefetched = new PrefetchedBatches(batches, () -> corpus == null
+        ? Batch.forDataset(data.train(), batchPerRank) : new Batch(batchPerRank, cfg.data().context() + 1),
+        "lockstep-batches-rank-" + rank);
+    Batch batch;
     Buf xBuf = backend.allocate((long) batchPerRank * inWidth);
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
     // On CUDA the fused objective kernels: no output download and no gradient upload per step.
@@ -230,9 +234,9 @@ public final class Trainer {
         timeline, metrics, corpus != null, epochs, trainStarted, cfg.output().evalEverySteps(), step, this::say);
     for (int epoch = start.epoch(); epoch < epochs; epoch++) {
       int firstStep = epoch == start.epoch() ? start.stepInEpoch() : 0;
-      batches.seek(epoch, firstStep);
+      prefetched.seek(epoch, firstStep);
       console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch - firstStep, totalSteps - step));
-      while (step < totalSteps && batches.next(batch)) {
+      while (step < totalSteps && (batch = prefetched.next()) != null) {
         comm.publishStep(step + 1); // stall warnings and failure messages name it
         long t0 = System.nanoTime();
         int rows = batch.rows();
@@ -312,11 +316,11 @@ public final class Trainer {
           windowSamples = 0;
         }
         long identicalStep = update.identicalStep(step); // -1 between local SGD's rounds, in parameter server phases
-        snapshots.afterStep(identicalStep, epoch, batches.stepInEpoch());
+        snapshots.afterStep(identicalStep, epoch, prefetched.stepInEpoch());
         boolean epochEnds = step >= totalSteps || update.endsEpoch();
         // Whether this step ends the epoch is the same on every rank only while they step together (sync).
         boolean epochEvaluationFollows = update.replicasInSync() && (epochEnds
-            || batches.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
+            || prefetched.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
             || step >= totalSteps);
         windowStart += evaluations.afterStep(identicalStep, epoch, epochEvaluationFollows); // not throughput
         if (epochEnds) {
@@ -325,7 +329,7 @@ public final class Trainer {
       }
       console.endEpoch();
       step = update.synchronize(step); // async: identical weights again; the furthest rank's step count
-      boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
+      boolean epochDone = prefetched.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
         evaluations.atEpochEnd(step, epoch);
@@ -343,6 +347,7 @@ public final class Trainer {
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
     update.close();
     graphs.close();
+    prefetched.close();
 
     TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
