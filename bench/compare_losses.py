@@ -13,7 +13,10 @@ import sys
 
 def losses(run):
     out = {}
-    with open(os.path.join(run, "metrics.jsonl")) as f:
+    path = os.path.join(run, "metrics.jsonl")
+    if not os.path.exists(path):
+        raise SystemExit(f"compare_losses: {path} does not exist (did the run fail? see its log)")
+    with open(path) as f:
         for line in f:
             rec = json.loads(line)
             if rec.get("kind") == "step":

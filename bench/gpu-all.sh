@@ -26,7 +26,7 @@ part() { [[ " $parts " == *" $1 "* ]]; }
 run() {
   local name=$1 limit=$2; shift 2
   local t0=$(date +%s)
-  timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
+  timeout "$limit" bash -c '"$@"' run "$@" > "$OUT/$name.log" 2>&1 # bash -c: timeout cannot run a function
   local rc=$?
   printf '%-28s exit %3d  %4d s\n' "$name" "$rc" $(( $(date +%s) - t0 )) | tee -a "$OUT/summary.txt"
   return $rc
@@ -36,6 +36,9 @@ mlp() { # RUN_NAME [--set ...]: the issue's MLP through the launcher, on the GPU
   lockstep train -c bench/configs/mlp-step-bench.yaml --set run.out_dir="$OUT/runs" --set run.name="$name" \
     --set backend.device=cuda "$@"
 }
+
+export APP OUT MPJ_HOME
+export -f lockstep mlp
 
 {
   date -u
@@ -89,13 +92,13 @@ fi
 
 if part 5; then
   for dev in cpu cuda; do
-    run "lm-$dev" 120 lockstep train -c configs/fortunes-char-lm.yaml --np 1 --set data.path="$PWD/.gpu/text" \
+    run "lm-$dev-b32" 120 lockstep train -c configs/fortunes-char-lm.yaml --np 1 --set data.path="$PWD/.gpu/text" \
       --set backend.device=$dev --set run.max_steps=60 --set output.log_every=1 --set run.out_dir="$OUT/runs" \
-      --set run.name="lm-$dev"
+      --set run.name="lm-$dev-b32"
   done
   {
-    python3 bench/compare_losses.py "$OUT/runs/lm-cpu" "$OUT/runs/lm-cuda" --steps 50 --tol 1e-3
-    python3 bench/train_step_table.py "$OUT/runs/lm-cpu" "$OUT/runs/lm-cuda" --skip 10
+    python3 bench/compare_losses.py "$OUT/runs/lm-cpu-b32" "$OUT/runs/lm-cuda-b32" --steps 50 --tol 1e-3
+    python3 bench/train_step_table.py "$OUT/runs/lm-cpu-b32" "$OUT/runs/lm-cuda-b32" --skip 10
   } 2>&1 | tee "$OUT/lm.txt"
 fi
 

@@ -16,7 +16,10 @@ import sys
 
 def steady(run_dir, skip):
     windows, batch, ranks = [], None, 1
-    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+    path = os.path.join(run_dir, "metrics.jsonl")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
         for line in f:
             rec = json.loads(line)
             if rec.get("kind") == "step" and "samples_per_s" in rec:
@@ -72,8 +75,12 @@ def main():
     print(f"{'run':<28} {'ranks':>5} {'batch':>6} {'samples/s':>12} {'ms/step':>9} {'windows':>7} "
           f"{'torch eager':>11} {'torch graph':>11} {'vs torch':>8} {'backend':>8} {'vs backend':>10}")
     for run in args.runs:
-        batch, ranks, sps, n = steady(run, args.skip)
         label = os.path.basename(run.rstrip("/"))
+        figures = steady(run, args.skip)
+        if figures is None:
+            print(f"{label:<28} no metrics.jsonl (the run failed: see {label}.log)")
+            continue
+        batch, ranks, sps, n = figures
         mode = "tf32" if "tf32" in label else "fp32"
         ms = batch * ranks / sps * 1000 if batch else float("nan")
         te = torch.get((batch, mode, "eager"))
