@@ -1,6 +1,7 @@
 package dev.lockstep.tensor;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether a run reduces its gradients with NCCL ({@code comm.algorithm: nccl}, or {@code auto} where it fits) or
@@ -12,11 +13,11 @@ import java.util.Optional;
 public record NcclChoice(boolean useNccl, String note) {
   /**
    * @param algorithm        comm.algorithm as configured
-   * @param ncclUnavailable  why libnccl cannot be loaded here, or empty
+   * @param ncclUnavailable  why libnccl cannot be loaded here, or empty; asked only when everything else fits
    * @throws IllegalArgumentException when {@code nccl} is demanded and cannot run (names the key and the reason)
    */
   public static NcclChoice decide(String algorithm, int ranks, boolean ranksShareJvm, boolean cudaBackend,
-                                  int deviceCount, Optional<String> ncclUnavailable) {
+                                  int deviceCount, Supplier<Optional<String>> ncclUnavailable) {
     boolean demanded = algorithm.equals("nccl");
     if (ranks < 2 || !(demanded || algorithm.equals("auto"))) {
       return new NcclChoice(false, null); // one rank reduces nothing; other algorithms are host paths
@@ -33,8 +34,9 @@ public record NcclChoice(boolean useNccl, String note) {
       return new NcclChoice(false, demanded ? String.format("comm.algorithm nccl: %d ranks share %d GPU(s), which "
           + "NCCL cannot group; gradients go through host memory (shm) instead", ranks, deviceCount) : null);
     }
-    if (ncclUnavailable.isPresent()) {
-      return refuse(demanded, "comm.algorithm: nccl is unavailable here: " + ncclUnavailable.get());
+    Optional<String> missing = ncclUnavailable.get();
+    if (missing.isPresent()) {
+      return refuse(demanded, "comm.algorithm: nccl is unavailable here: " + missing.get());
     }
     return new NcclChoice(true, null);
   }

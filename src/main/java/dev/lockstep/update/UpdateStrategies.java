@@ -43,7 +43,7 @@ public final class UpdateStrategies {
   private static SyncUpdate sync(LockstepConfig cfg, Communicator comm, Backend backend, Parameters params,
                                  Optimizer optimizer) {
     NcclChoice choice = NcclChoice.decide(cfg.comm().algorithm(), comm.size(), comm.ranksShareJvm(),
-        backend.name().equals("cuda"), CudaBackend.deviceCount(), CudaNccl.unavailableReason());
+        backend.name().equals("cuda"), CudaBackend.deviceCount(), CudaNccl::unavailableReason);
     if (choice.note() != null && comm.rank() == 0) {
       System.out.println("lockstep: " + choice.note());
     }

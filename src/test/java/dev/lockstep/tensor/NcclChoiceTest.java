@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** When the gradients go through NCCL, when through host memory, and when `nccl` is refused. */
 class NcclChoiceTest {
-  private static final Optional<String> LOADED = Optional.empty();
-  private static final Optional<String> MISSING = Optional.of("cannot load libnccl (libnccl.so.2: not found)");
+  private static final Supplier<Optional<String>> LOADED = Optional::empty;
+  private static final Supplier<Optional<String>> MISSING =
+      () -> Optional.of("cannot load libnccl (libnccl.so.2: not found)");
 
   @Test
   void autoAndNcclUseNcclWhenEveryRankOfTheJvmHasItsOwnGpu() {
@@ -53,6 +55,17 @@ class NcclChoiceTest {
         .hasMessageStartingWith("comm.algorithm: nccl needs the ranks as threads of one JVM (--dev multicore)");
     assertThatThrownBy(() -> NcclChoice.decide("nccl", 2, true, true, 2, MISSING))
         .hasMessage("comm.algorithm: nccl is unavailable here: cannot load libnccl (libnccl.so.2: not found)");
+  }
+
+  @Test
+  void theLibraryIsProbedOnlyWhenEverythingElseFits() {
+    Supplier<Optional<String>> mustNotBeAsked = () -> {
+      throw new AssertionError("probed libnccl");
+    };
+    NcclChoice.decide("ring", 2, true, true, 2, mustNotBeAsked);
+    NcclChoice.decide("auto", 1, true, true, 1, mustNotBeAsked);
+    NcclChoice.decide("auto", 2, true, false, 0, mustNotBeAsked);
+    NcclChoice.decide("auto", 2, true, true, 1, mustNotBeAsked);
   }
 
   @Test
