@@ -115,7 +115,7 @@ if part 6; then
   run local-sgd-cuda-np2 90 mlp local-sgd-cuda-np2 --np 2 --set data.batch_size=256 --set run.max_steps=200 \
     --set update.mode=async --set update.async.algorithm=local_sgd
   run doctor 30 lockstep doctor
-  tail -3 "$OUT/ps-cuda-np2.log" "$OUT/local-sgd-cuda-np2.log"
+  tail -n 3 "$OUT/ps-cuda-np2.log" "$OUT/local-sgd-cuda-np2.log" 2>/dev/null
 fi
 
 echo "gpu-all: $(( $(date +%s) - started )) s in all; parts: $parts" | tee -a "$OUT/summary.txt"
