@@ -62,6 +62,13 @@ class CudaKernelsTest {
     for (CudaKernels.Name name : CudaKernels.Name.values()) {
       assertThat(text).as("PTX entry of %s", name.cName).contains(".entry " + name.cName + "(");
     }
+    // ptxas too (register and shared-memory limits, what the driver's JIT checks when loading the module)
+    Path cubin = dir.resolve("lockstep_kernels.cubin");
+    Process q = new ProcessBuilder(nvcc, "-cubin", "-arch=sm_90", "-Werror", "all-warnings", cu.toString(), "-o",
+        cubin.toString()).redirectErrorStream(true).start();
+    String assembled = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(q.waitFor(120, TimeUnit.SECONDS)).as("nvcc -cubin finished").isTrue();
+    assertThat(q.exitValue()).as("nvcc -cubin exit code, output:%n%s", assembled).isZero();
   }
 
   private static String findOnPath(String tool) {
