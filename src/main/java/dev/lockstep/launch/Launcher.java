@@ -75,6 +75,18 @@ public final class Launcher {
     }
   }
 
+  /** Whether every rank runs on this machine: no machines file, or one naming only this machine. */
+  public static boolean onThisMachine(Path machines) {
+    if (machines == null) {
+      return true;
+    }
+    try {
+      return MachinesFile.allThisMachine(MachinesFile.read(machines, MachinesFile.DEFAULT_DAEMON_PORT));
+    } catch (RuntimeException e) {
+      return false; // a bad file: launch() reports it
+    }
+  }
+
   private static String rendezvousProblem(NiodevRendezvous rendezvous, int np, String what, long waitedMs) {
     if (rendezvous.error() != null) {
       return rendezvous.error();
