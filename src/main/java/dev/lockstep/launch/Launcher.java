@@ -52,7 +52,9 @@ public final class Launcher {
       String who = a.failed() != null ? a.failed() : "a rank";
       long fromStep = snapshot == null ? 0 : stepOf(snapshot);
       output.message("lockstep: restart " + (attempt + 1) + " of " + spec.maxRestarts() + ": " + who + " failed; "
-          + (snapshot == null ? "no snapshot yet, so all ranks start from the beginning (a new run directory)"
+          + (snapshot == null && a.remote() ? "rank 0's run directory is on another host, so all ranks start "
+          + "from the beginning (a new run directory)"
+          : snapshot == null ? "no snapshot yet, so all ranks start from the beginning (a new run directory)"
           : "all ranks start again from the snapshot at step " + fromStep + " (" + snapshot + ")"));
       restarts.add("failed=" + who.replace(' ', '_').replace(',', '_') + ",exit=" + a.code() + ",from_step="
           + fromStep);
@@ -61,7 +63,11 @@ public final class Launcher {
   }
 
   /** One attempt's outcome: the exit code, who failed, and rank 0's run directory (null if unknown). */
-  private record Attempt(int code, String failed, Path runDir) {}
+  private record Attempt(int code, String failed, Path runDir, boolean remote) {
+    Attempt(int code, String failed, Path runDir) {
+      this(code, failed, runDir, false);
+    }
+  }
 
   private static Attempt once(LaunchSpec spec, RankOutput output, List<String> rankArgs) {
     try {
@@ -70,7 +76,7 @@ public final class Launcher {
       if (machines != null) {
         int code = new DaemonJob(machines, spec.np(), spec.device(), output)
             .run(home, RankCommands.forThisJvm(home, RankClasspath.ofThisJvm()), List.copyOf(rankArgs));
-        return new Attempt(code, null, null);
+        return new Attempt(code, null, null, true);
       }
       RankCommands commands = RankCommands.forThisJvm(home, RankClasspath.ofThisJvm());
       Path workDir = Path.of(System.getProperty("user.dir"));
