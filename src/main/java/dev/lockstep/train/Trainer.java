@@ -5,6 +5,7 @@ import dev.lockstep.checkpointing.SegmentPlanner;
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.config.LockstepConfig;
+import dev.lockstep.config.SimulateFailConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.CharVocabulary;
@@ -39,6 +40,8 @@ import dev.lockstep.update.UpdateStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One rank's training run, top to bottom: data → model → broadcast weights → for each step: batch, forward,
@@ -52,8 +55,8 @@ public final class Trainer {
   private final RunConsole console;
   private StopRequest stop = new StopRequest();
   private int attempt;
-  private List<java.util.Map<String, Object>> restarts = List.of();
-  private java.util.function.Consumer<Path> runDirectoryListener = dir -> { };
+  private List<Map<String, Object>> restarts = List.of();
+  private Consumer<Path> runDirectoryListener = dir -> { };
 
   /** Plain progress lines on {@code console} (the output of scripts and tests). */
   public Trainer(LockstepConfig cfg, Communicator comm, Backend backend, PrintStream console) {
@@ -85,14 +88,14 @@ public final class Trainer {
    * {@code restarts} (recorded in summary.json). simulate.fail fires on the first attempt only: it stands for a
    * fault of one moment, which a restart is meant to get past.
    */
-  public Trainer attempt(int attempt, List<java.util.Map<String, Object>> restarts) {
+  public Trainer attempt(int attempt, List<Map<String, Object>> restarts) {
     this.attempt = attempt;
     this.restarts = List.copyOf(restarts);
     return this;
   }
 
   /** Told the run directory on rank 0 once it exists (the launcher restarts a failed job from its snapshots). */
-  public Trainer onRunDirectory(java.util.function.Consumer<Path> listener) {
+  public Trainer onRunDirectory(Consumer<Path> listener) {
     this.runDirectoryListener = listener;
     return this;
   }
@@ -183,7 +186,7 @@ public final class Trainer {
       epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
     SimulatedFailure failure = new SimulatedFailure(attempt == 0 ? cfg.simulate().fail()
-        : new dev.lockstep.config.SimulateFailConfig(null, null, null), rank, ranks, System.err);
+        : new SimulateFailConfig(null, null, null), rank, ranks, System.err);
     Resume.Start start = resumeFrom == null ? Resume.Start.FRESH : Resume.restore(resumeFrom, effectiveConfigYaml,
         comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
     totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
@@ -404,6 +407,7 @@ public final class Trainer {
   private void interrupt(Snapshots snapshots, MetricsLog metrics, RunDirectory runDir, long step, int epoch,
                          int nextStepInEpoch) {
     Path snapshot = cfg.output().snapshotOnInterrupt() ? snapshots.onInterrupt(step, epoch, nextStepInEpoch) : null;
+    console.endEpoch(); // a progress bar ends its line first
     if (lead()) {
       var record = metrics.record("interrupted").put("step", step).put("signal", stop.signal());
       if (snapshot != null) {
