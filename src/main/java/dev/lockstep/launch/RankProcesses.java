@@ -4,9 +4,9 @@ import dev.lockstep.comm.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,7 +27,7 @@ final class RankProcesses implements AutoCloseable {
 
   private final RankOutput output;
   private final Path statusDir;
-  private final List<Started> started = new ArrayList<>();
+  private final List<Started> started = new CopyOnWriteArrayList<>(); // a signal handler reads it while it grows
   private final LinkedBlockingQueue<Exit> exits = new LinkedBlockingQueue<>();
   private final Thread killOnShutdown = new Thread(this::destroyAll, "lockstep-kill-ranks");
   private volatile int interruptedBy; // the signal the launcher was stopped with (0: none)
