@@ -90,7 +90,11 @@ public final class TrainRankTask implements RankTask {
     PrintStream notes = comm.rank() != 0 || mode == ConsoleMode.QUIET ? null
         : mode == ConsoleMode.JSON ? System.err : System.out; // --json: stdout carries records only
     StopRequest stop = new StopRequest();
-    RankSignals.routeTo(stop, RankEntry.jobDir() != null);
+    if (!"stdout".equals(System.getProperty(RankEntry.REPORT_PROPERTY))) {
+      // Not for ranks that MPJ daemons started for the launcher on other hosts: no signal of the user's reaches them
+      // there, and a daemon that stops takes its ranks down with a SIGTERM, which must fail the job, not pause it.
+      RankSignals.routeTo(stop, RankEntry.jobDir() != null);
+    }
     try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(), notes)) {
       new Trainer(cfg, comm, backend, mode, System.out, System.err).stopOn(stop).attempt(attempt, restarts)
           .onRunDirectory(TrainRankTask::tellLauncher).run(ConfigWriter.toYaml(cfg), resume);
