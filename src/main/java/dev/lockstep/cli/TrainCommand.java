@@ -147,10 +147,11 @@ final class TrainCommand implements Callable<Integer> {
           "Continue from a snapshot: a run directory (its newest checkpoints/step-NNNNNN) or one snapshot "
               + "directory. The run goes on in that run directory (metrics.jsonl is appended to, after a "
               + "\"resume\" record). With the same --np the result is bit-identical to an uninterrupted run; "
-              + "another --np is allowed and the run says what changes. The config must match the snapshot's "
-              + "except run.epochs, run.max_steps, run.name, run.out_dir, output.*, comm.*, simulate.*, "
-              + "backend.threads, update.check_every and update.on_nonfinite; otherwise it is refused (exit 2) "
-              + "naming the keys that differ, and nothing is written."})
+              + "another --np is allowed and the run says what changes. Without -c the run directory's "
+              + "config.yaml is the config (--set still applies). The config must match the snapshot's "
+              + "except run.epochs, run.max_steps, run.name, run.out_dir, run.max_restarts, output.*, comm.*, "
+              + "simulate.*, backend.threads, update.check_every and update.on_nonfinite; otherwise it is refused "
+              + "(exit 2) naming the keys that differ, before any rank starts."})
   Path resume;
 
   @Option(names = "--max-restarts", paramLabel = "N",
