@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
             + "output.log_every steps:",
         "  step 450/936 | epoch 1/2 | loss 0.3912 | 6100 samples/s | comm 30%% | wait 1%%",
         "",
-        "Ranks can also be started with MPJ's own starter; they take the same arguments:",
-        "  mpjrun.sh -np 4 -dev multicore -jar lockstep.jar train -c cfg.yaml"},
+        "Ranks can also be started with MPJ's own starter (lockstep's assembled MPJ home, target/mpj-home, has "
+            + "one; its exit code is the failing rank's); they take the same arguments:",
+        "  target/mpj-home/bin/mpjrun.sh -np 4 -dev multicore -jar target/lockstep.jar train -c cfg.yaml"},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
     footer = {
