@@ -96,10 +96,12 @@ final class TrainCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--machines", paramLabel = "FILE",
-      description = "Hosts for niodev or hybdev, one per line: HOST[:PORT] [netns=NAME] (MPJ's machines files are "
-          + "valid). Ranks go in blocks, in order, started by the MPJ daemons there (lockstep daemons start): niodev "
-          + "ceil(np/hosts) rank JVMs per host; hybdev one JVM per host with np/hosts rank threads, the remainder "
-          + "one each on the first hosts.")
+      description = "Hosts for niodev or hybdev, one per line: HOST[:SLOTS] [slots=N] [port=P] [netns=NAME] "
+          + "(MPJ's machines files are valid; SLOTS = ranks on that host, as in Horovod and Open MPI; P = its MPJ "
+          + "daemon's port). Ranks go in blocks, in order, started by the MPJ daemons there (lockstep daemons start): "
+          + "niodev fills each host up to its slots (np above their sum is an error), or ceil(np/hosts) rank JVMs per "
+          + "host when no slots are given; hybdev one JVM per host with np/hosts rank threads, the remainder one each "
+          + "on the first hosts (slots, if given, must hold them).")
   Path machines;
 
   @Option(names = {"-q", "--quiet"},

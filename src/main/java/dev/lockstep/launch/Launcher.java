@@ -108,6 +108,9 @@ public final class Launcher {
       return null;
     }
     List<Machine> machines = MachinesFile.read(spec.machines(), MachinesFile.DEFAULT_DAEMON_PORT);
+    if (!spec.device().equals("multicore")) {
+      DaemonJob.placement(spec.np(), spec.device(), machines); // too few slots: say so before anything starts
+    }
     if (MachinesFile.allThisMachine(machines)) {
       return null; // only this machine: the launcher starts the rank processes itself, no daemons needed
     }

@@ -211,6 +211,20 @@ class LockstepCommandTest {
   }
 
   @Test
+  void aBadMachinesFileIsOneLineAndExit2ForEveryCommand() throws IOException {
+    Path machines = Files.writeString(dir.resolve("hosts.txt"), "localhost slots=4\nnode2:41055\n");
+    String why = "lockstep: " + machines + " line 2: 'node2:41055': the number after ':' is the host's slots";
+    for (String action : List.of("status", "start", "stop")) {
+      err.getBuffer().setLength(0);
+      assertThat(run("daemons", action, "--machines", machines.toString())).as(action).isEqualTo(ExitCodes.USAGE);
+      assertThat(err.toString()).as(action).startsWith(why).hasLineCount(1);
+    }
+    err.getBuffer().setLength(0);
+    assertThat(run("train", "-c", SHIPPED, "--dev", "niodev", "--machines", machines.toString()))
+        .isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void launchOptionsAreCheckedBeforeTheConfig() throws IOException {
     assertThat(run("train", "-c", badConfig().toString(), "--np", "0")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("lockstep: --np must be >= 1");
