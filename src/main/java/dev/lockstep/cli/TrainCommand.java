@@ -55,8 +55,8 @@ import picocli.CommandLine.Spec;
         "    lockstep train -c configs/fashion-mnist-mlp.yaml --np 4 \\",
         "        --set optimizer.lr=0.1 --set run.max_steps=100",
         "",
-        "  A script that follows the loss as JSON:",
-        "    lockstep train -c cfg.yaml --json | jq -c 'select(.kind == \"step\") | [.step, .loss]'",
+        "  A script that follows the loss as JSON, into a directory of its choosing:",
+        "    lockstep train -c cfg.yaml --json --run-dir runs/exp-42 | jq -c 'select(.kind == \"step\") | [.step, .loss]'",
         "",
         "  Record a timeline and charts of the run:",
         "    lockstep train -c cfg.yaml --set output.trace=true --set output.plots=true",
@@ -110,9 +110,18 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--json",
       description = {
-          "For scripts: stdout carries exactly the records of metrics.jsonl, one JSON object per line, as they "
-              + "are logged ({\"kind\": \"step\"|\"eval\", ...}); the summary goes to stderr."})
+          "For scripts: stdout carries JSON lines only: a {\"kind\": \"start\"} record with run_dir (and ranks, "
+              + "steps, backend) before the first step, the records of metrics.jsonl as they are logged "
+              + "(\"step\", \"eval\", \"event\"), and a {\"kind\": \"summary\"} record with run_dir and the "
+              + "fields of summary.json at the end. Words (the summary line, warnings, errors) go to stderr. A "
+              + "failed run has no summary record: check the exit code."})
   boolean json;
+
+  @Option(names = "--run-dir", paramLabel = "DIR",
+      description = "Write the run into exactly DIR (created with its parents) instead of <run.out_dir>/<run.name>, "
+          + "-2, -3, ... An existing DIR must be empty (exit 2 otherwise, nothing started): a run never mixes its "
+          + "files with another's. Not with --resume, which continues in the snapshot's own run directory.")
+  Path runDir;
 
   @Option(names = "--resume", paramLabel = "DIR",
       description = {
@@ -142,6 +151,15 @@ final class TrainCommand implements Callable<Integer> {
     if (quiet && json) {
       throw usage("--quiet and --json exclude each other (--json already prints no progress lines)");
     }
+    if (runDir != null) {
+      if (resume != null) {
+        throw usage("--run-dir and --resume exclude each other (a resumed run continues in its own run directory)");
+      }
+      if (Files.exists(runDir) && !isEmptyDirectory(runDir)) {
+        throw usage("--run-dir: " + runDir + (Files.isDirectory(runDir) ? " exists and is not empty" : " is a file")
+            + " (choose a new or empty directory; to continue a run there, use --resume " + runDir + ")");
+      }
+    }
     if (resume != null && !Files.isDirectory(resume)) {
       throw usage("--resume: no such directory: " + resume);
     }
@@ -166,6 +184,10 @@ final class TrainCommand implements Callable<Integer> {
       args.add("--set");
       args.add(o);
     }
+    if (runDir != null) {
+      args.add("--run-dir");
+      args.add(absolute(runDir).toString());
+    }
     if (quiet) {
       args.add("--quiet");
     }
@@ -173,6 +195,14 @@ final class TrainCommand implements Callable<Integer> {
       args.add("--json");
     }
     return args;
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private static Path absolute(Path p) {

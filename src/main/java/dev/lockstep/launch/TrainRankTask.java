@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What each rank runs for {@code train -c FILE [--set key=value]... [--quiet] [--json]}: the same arguments the launcher passes and a
+ * What each rank runs for {@code train -c FILE [--set key=value]... [--quiet] [--json] [--run-dir DIR]}: the same arguments the launcher passes and a
  * user passes to {@code mpjrun.sh ... -jar lockstep.jar train ...}. Every rank loads the config itself (no
  * broadcast needed: same file, same overrides). {@code --resume DIR} continues from a snapshot (rank 0 reads it).
  */
@@ -28,6 +28,7 @@ public final class TrainRankTask implements RankTask {
   public int run(Communicator comm, String[] args) throws Exception {
     Path configFile = null;
     Path resume = null;
+    Path runDir = null;
     List<String> overrides = new ArrayList<>();
     boolean quiet = false, json = false;
     for (int i = 1; i < args.length; i++) {
@@ -38,6 +39,8 @@ public final class TrainRankTask implements RankTask {
         json = true;
       } else if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
         configFile = Path.of(args[++i]);
+      } else if (a.equals("--run-dir") && i + 1 < args.length) {
+        runDir = Path.of(args[++i]).toAbsolutePath();
       } else if (a.equals("--resume") && i + 1 < args.length) {
         resume = Path.of(args[++i]);
       } else if (a.equals("--set") && i + 1 < args.length) {
@@ -70,7 +73,8 @@ public final class TrainRankTask implements RankTask {
     PrintStream notes = comm.rank() != 0 || mode == ConsoleMode.QUIET ? null
         : mode == ConsoleMode.JSON ? System.err : System.out; // --json: stdout carries records only
     try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(), notes)) {
-      new Trainer(cfg, comm, backend, mode, System.out, System.err).run(ConfigWriter.toYaml(cfg), resume);
+      new Trainer(cfg, comm, backend, mode, System.out, System.err).intoRunDirectory(runDir)
+          .run(ConfigWriter.toYaml(cfg), resume);
     } catch (NoDeviceException e) {
       usage(comm, e.getMessage());
       return 4;
