@@ -31,7 +31,8 @@ class RunOutputsTest {
   private static final List<Pattern> PLAIN_LINES = List.of(
       Pattern.compile("lockstep: \\d+ rank\\(s\\) × batch \\d+ on \\S+ \\| model .+ \\| \\d+ parameters \\| "
           + "activations " + NUMBER + " \\S+/rank, checkpointing .+ \\| run directory \\S+"),
-      Pattern.compile("lockstep: no usable GPU \\(.*\\); using the CPU backend"),
+      Pattern.compile("lockstep: no usable GPU; using the CPU backend \\(why: 'lockstep doctor' or "
+          + "LOCKSTEP_DEBUG=1\\)"),
       Pattern.compile("step (\\d+)/(\\d+) \\| epoch (\\d+)/(\\d+) \\| loss (" + NUMBER + ") \\| (\\d+) samples/s \\| "
           + "comm (\\d+)% \\| wait (\\d+)%"),
       Pattern.compile("epoch \\d+/\\d+ \\| test accuracy 0\\.\\d{4} \\| test loss " + NUMBER + " \\(\\d+ samples\\)"),
