@@ -1,14 +1,19 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.config.ConfigException;
+import dev.lockstep.config.ConfigLoader;
 import dev.lockstep.launch.LaunchSpec;
 import dev.lockstep.launch.Launcher;
+import dev.lockstep.state.SnapshotException;
+import dev.lockstep.state.SnapshotReader;
+import dev.lockstep.train.RunPreflight;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,7 +33,10 @@ import picocli.CommandLine.Spec;
     descriptionHeading = "%n",
     description = {
         "Reads and validates the config (with every --set applied) first: a bad key, type or value stops here "
-            + "with file:line and the key path, and no rank starts. Then starts --np ranks through MPJ Express. "
+            + "with file:line and the key path, and no rank starts. Then checks what the run needs from this "
+            + "machine: the data files, the global batch against the training samples, that run.out_dir can be "
+            + "written, the --resume snapshot and a demanded GPU; a problem is one line (exit 2, or 4 for the GPU) "
+            + "and still no rank starts. Then starts --np ranks through MPJ Express. "
             + "Every rank builds the same model from run.seed, trains on its own shard of each global batch "
             + "(data.batch_size x np samples) and averages gradients with the others before every step, so all "
             + "replicas stay identical.",
@@ -41,6 +49,14 @@ import picocli.CommandLine.Spec;
             + "time in communication); otherwise (a pipe, a file, CI) it prints a plain line every "
             + "output.log_every steps:",
         "  step 450/936 | epoch 1/2 | loss 0.3912 | 6100 samples/s | comm 30%% | wait 1%%",
+        "",
+        "Ctrl-C or SIGTERM stops every rank at the next step boundary (the same step on all), writes a snapshot "
+            + "there (unless output.snapshot_on_interrupt: false) and prints 'interrupted at step N; resume: "
+            + "lockstep train --resume DIR'; exit 130 (SIGINT) or 143 (SIGTERM). A second Ctrl-C ends at once.",
+        "",
+        "With --max-restarts N (or run.max_restarts) a job whose rank failed (died, hung past comm.timeout_s: "
+            + "exit 3) is started again from the newest snapshot, up to N times; config and data errors (exit 2) "
+            + "are never retried. summary.json lists the restarts.",
         "",
         "Ranks can also be started with MPJ's own starter (lockstep's assembled MPJ home, target/mpj-home, has "
             + "one; its exit code is the failing rank's); they take the same arguments:",
@@ -67,22 +83,37 @@ import picocli.CommandLine.Spec;
         "  One JVM per host, its ranks as threads (here 4 per host on 2 hosts):",
         "    lockstep train -c cfg.yaml --np 8 --dev hybdev --machines machines.txt",
         "",
-        "  Continue an interrupted run from its newest snapshot (output.save_every_steps > 0):",
-        "    lockstep train -c cfg.yaml --resume runs/fashion-mnist-mlp"},
+        "  Continue an interrupted run from its newest snapshot, with the config it ran with:",
+        "    lockstep train --resume runs/fashion-mnist-mlp",
+        "",
+        "  Survive up to 2 rank failures, snapshotting every 200 steps:",
+        "    lockstep train -c cfg.yaml --max-restarts 2 --set output.save_every_steps=200"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every rank finished",
         "2:bad usage, config or data; nothing was started",
-        "3:a rank failed",
-        "4:backend.device demands a device that is not usable"})
+        "3:a rank failed (after --max-restarts restarts, if any)",
+        "4:backend.device demands a device that is not usable",
+        "130:interrupted by SIGINT (Ctrl-C); 143: by SIGTERM"})
 final class TrainCommand implements Callable<Integer> {
   static final List<String> DEVICES = List.of("multicore", "niodev", "hybdev");
 
   @Spec
   CommandSpec spec;
 
-  @Mixin
-  ConfigOptions config;
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = {"The run's YAML config (optional with --resume DIR: then DIR's config.yaml). A documented one "
+          + "to copy:", "  configs/fashion-mnist-mlp.yaml"})
+  Path configFile;
+
+  @Option(names = "--set", paramLabel = "KEY.PATH=VALUE",
+      description = {
+          "Override one config key; repeatable, later ones win. The value is read as YAML and checked like "
+              + "the file; list elements go by number:",
+          "  --set optimizer.lr=0.1",
+          "  --set data.shuffle=false",
+          "  --set model.layers.0.units=512"})
+  List<String> overrides = new ArrayList<>();
 
   @Option(names = "--np", paramLabel = "N", defaultValue = "2",
       description = "Number of ranks (default: ${DEFAULT-VALUE}). The global batch is data.batch_size x N.")
@@ -134,14 +165,61 @@ final class TrainCommand implements Callable<Integer> {
               + "naming the keys that differ, and nothing is written."})
   Path resume;
 
+  @Option(names = "--max-restarts", paramLabel = "N",
+      description = "When a rank fails (exit 3: it died or hung), restart all ranks from the newest snapshot of the "
+          + "run, up to N times (default: run.max_restarts). Without a snapshot yet, the run starts over.")
+  Integer maxRestarts;
+
   @Override
   public Integer call() {
     checkOptions();
-    config.load(); // fails with file:line and key path before any rank exists
-    return Launcher.launch(new LaunchSpec(np, device, absolute(machines), rankArgs()));
+    if (configFile == null) {
+      configFile = configOf(resume);
+    }
+    // The config fails with file:line and key path, then what it needs from this machine; both before any rank.
+    ConfigLoader.Located cfg = ConfigLoader.loadLocated(configFile, overrides);
+    PrintWriter err = spec.commandLine().getErr();
+    boolean here = Launcher.onThisMachine(absolute(machines));
+    List<RunPreflight.Check> checks = RunPreflight.checks(cfg, new RunPreflight.Plan(np, here, absolute(resume),
+        absolute(runDir)));
+    var failed = RunPreflight.firstFailure(checks);
+    if (failed.isPresent()) { // one line: the first problem
+      err.println("lockstep: " + failed.get().message());
+      err.flush();
+      return failed.get().exitCode();
+    }
+    for (RunPreflight.Check c : checks) {
+      if (c.status() == RunPreflight.Status.WARN && !json) {
+        err.println("lockstep: warning: " + c.message());
+      }
+    }
+    err.flush();
+    int restarts = maxRestarts != null ? maxRestarts : cfg.config().run().maxRestarts();
+    return Launcher.launch(new LaunchSpec(np, device, absolute(machines), rankArgs(), restarts));
+  }
+
+  /** {@code --resume DIR} alone: the config the run was made with, DIR's config.yaml (or its run directory's). */
+  private static Path configOf(Path resume) {
+    Path config = resume.resolve("config.yaml");
+    try {
+      Path runDir = Files.isRegularFile(config) ? resume : SnapshotReader.runDirectoryOf(SnapshotReader.locate(resume));
+      config = runDir.resolve("config.yaml");
+    } catch (SnapshotException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    if (!Files.isRegularFile(config)) {
+      throw new ConfigException("--resume " + resume + ": no config.yaml there to continue with; name one with -c FILE");
+    }
+    return config;
   }
 
   private void checkOptions() {
+    if (configFile == null && resume == null) {
+      throw usage("Missing required option: '--config=FILE' (or --resume DIR, which brings its own config)");
+    }
+    if (maxRestarts != null && maxRestarts < 0) {
+      throw usage("--max-restarts must be >= 0 (got " + maxRestarts + ")");
+    }
     if (np < 1) {
       throw usage("--np must be >= 1 (got " + np + ")");
     }
@@ -175,12 +253,12 @@ final class TrainCommand implements Callable<Integer> {
 
   /** What every rank runs: the same train command, with the config by absolute path (ranks may start elsewhere). */
   List<String> rankArgs() {
-    List<String> args = new ArrayList<>(List.of("train", "-c", absolute(config.file).toString()));
+    List<String> args = new ArrayList<>(List.of("train", "-c", absolute(configFile).toString()));
     if (resume != null) {
       args.add("--resume");
       args.add(absolute(resume).toString());
     }
-    for (String o : config.overrides) {
+    for (String o : overrides) {
       args.add("--set");
       args.add(o);
     }

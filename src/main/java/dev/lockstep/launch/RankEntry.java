@@ -84,8 +84,9 @@ public final class RankEntry {
         comm.finalizeMpi();
         markFinished(comm.rank());
         starterExit.ifPresent(MpjStarterExit::finished);
-      } else {
+      } else if (!ExitCodes.isInterrupted(code)) { // an interrupted rank already agreed with the others and said so
         System.err.println("lockstep: rank " + rank + atStep(comm) + " ended with exit code " + code);
+        markFailed(rank, comm);
         pause(ORDERLY_FAILURE_GRACE_MS);
       }
     } catch (RankTasks.UnknownTaskException e) {
@@ -93,6 +94,7 @@ public final class RankEntry {
       code = ExitCodes.USAGE;
     } catch (Throwable t) { // everything: an Error in one rank thread must still end the job, not hang it
       reportFailure(rank + atStep(comm), t);
+      markFailed(rank, comm);
       code = ExitCodes.RANK_FAILED;
     }
     report(rank, code);
@@ -121,7 +123,7 @@ public final class RankEntry {
     }
   }
 
-  private static Path jobDir() {
+  static Path jobDir() {
     String dir = System.getenv(STATUS_DIR_ENV);
     return dir == null || dir.isBlank() ? null : Path.of(dir);
   }
@@ -176,6 +178,18 @@ public final class RankEntry {
     Path dir = jobDir();
     if (dir != null) {
       Files.writeString(dir.resolve("rank-" + rank + ".ok"), "ok\n");
+    }
+  }
+
+  /** Leaves {@code rank-<r>.failed} (the step it was at) for the launcher: a multicore JVM hosts every rank. */
+  private static void markFailed(String rank, MpjCommunicator comm) {
+    Path dir = jobDir();
+    if (dir != null) {
+      try {
+        Files.writeString(dir.resolve("rank-" + rank + ".failed"), (comm == null ? 0 : comm.progress().step()) + "\n");
+      } catch (IOException | RuntimeException e) {
+        // the launcher names the process instead
+      }
     }
   }
 

@@ -43,6 +43,15 @@ final class RunConsole {
     }
   }
 
+  /** A line every mode shows, on stderr (rank 0 only): e.g. where an interrupted run can be resumed from. */
+  void notice(String line) {
+    if (lead) {
+      out.flush();
+      err.println(line);
+      err.flush();
+    }
+  }
+
   void startEpoch(int epoch, int epochs, long stepsInEpoch) {
     if (lead && live != null) {
       live.startEpoch(epoch, epochs, stepsInEpoch);

@@ -105,6 +105,17 @@ class JsonOutputIT {
   }
 
   @Test
+  void aRestartWithoutSnapshotStartsOverInTheSameRunDirectory() throws Exception {
+    Path runDir = dir.resolve("restarted");
+    Run r = lockstep("train", "-c", config.toString(), "--run-dir", runDir.toString(), "--max-restarts", "1",
+        "--set", "simulate.fail.rank=1", "--set", "simulate.fail.step=3", "--set", "simulate.fail.how=throw");
+
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out() + r.err()).contains("(in --run-dir " + runDir + ", emptied)");
+    assertThat(JSON.readTree(runDir.resolve("summary.json").toFile()).get("steps").asLong()).isEqualTo(10);
+  }
+
+  @Test
   void benchAllreduceJsonIsOneRecordPerSizeAndAlgorithm() throws Exception {
     Run r = lockstep("bench", "allreduce", "--json", "--sizes", "4K,8K", "--algorithms", "shm,mpj");
 
