@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
         "1:internal error (a bug: please report the stack trace)",
         "2:bad usage, config or data",
         "3:a rank failed",
-        "4:no usable device when one was demanded"},
+        "4:no usable device when one was demanded",
+        "130:interrupted by SIGINT (Ctrl-C); 143: by SIGTERM"},
     subcommands = {TrainCommand.class, DaemonsCommand.class, ConfigCommand.class, SampleCommand.class, BenchCommand.class,
         PlotCommand.class, CompareCommand.class, DoctorCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class LockstepCommand implements Callable<Integer> {

@@ -189,7 +189,7 @@ final class TrainCommand implements Callable<Integer> {
       return failed.get().exitCode();
     }
     for (RunPreflight.Check c : checks) {
-      if (c.status() == RunPreflight.Status.WARN && !json) {
+      if (c.status() == RunPreflight.Status.WARN) {
         err.println("lockstep: warning: " + c.message());
       }
     }

@@ -51,12 +51,14 @@ public final class Launcher {
       Path snapshot = newestSnapshot(a.runDir());
       String who = a.failed() != null ? a.failed() : "a rank";
       long fromStep = snapshot == null ? 0 : stepOf(snapshot);
-      Path chosen = snapshot == null ? chosenRunDir(spec.rankArgs()) : null;
+      Path chosen = snapshot == null && !a.remote() ? chosenRunDir(spec.rankArgs()) : null;
       if (chosen != null && !emptyDirectory(chosen, output)) { // --run-dir: the failed attempt's own files
         return a.code();
       }
       output.message("lockstep: restart " + (attempt + 1) + " of " + spec.maxRestarts() + ": " + who + " failed; "
-          + (snapshot == null ? "no snapshot yet, so all ranks start from the beginning ("
+          + (snapshot == null && a.remote() ? "rank 0's run directory is on another host, so all ranks start "
+          + "from the beginning (a new run directory)"
+          : snapshot == null ? "no snapshot yet, so all ranks start from the beginning ("
               + (chosen != null ? "in --run-dir " + chosen + ", emptied" : "a new run directory") + ")"
           : "all ranks start again from the snapshot at step " + fromStep + " (" + snapshot + ")"));
       restarts.add("failed=" + who.replace(' ', '_').replace(',', '_') + ",exit=" + a.code() + ",from_step="
@@ -66,7 +68,11 @@ public final class Launcher {
   }
 
   /** One attempt's outcome: the exit code, who failed, and rank 0's run directory (null if unknown). */
-  private record Attempt(int code, String failed, Path runDir) {}
+  private record Attempt(int code, String failed, Path runDir, boolean remote) {
+    Attempt(int code, String failed, Path runDir) {
+      this(code, failed, runDir, false);
+    }
+  }
 
   private static Attempt once(LaunchSpec spec, RankOutput output, List<String> rankArgs) {
     try {
@@ -75,7 +81,7 @@ public final class Launcher {
       if (machines != null) {
         int code = new DaemonJob(machines, spec.np(), spec.device(), output)
             .run(home, RankCommands.forThisJvm(home, RankClasspath.ofThisJvm()), List.copyOf(rankArgs));
-        return new Attempt(code, null, null);
+        return new Attempt(code, null, null, true);
       }
       RankCommands commands = RankCommands.forThisJvm(home, RankClasspath.ofThisJvm());
       Path workDir = Path.of(System.getProperty("user.dir"));

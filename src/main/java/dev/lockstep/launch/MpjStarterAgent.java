@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +31,9 @@ public final class MpjStarterAgent {
   public static void agentmain(String statusDir) {
     Path dir = Path.of(statusDir);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!childrenEnded()) {
+        return; // a signal ends the starter while its ranks still run (Ctrl-C): its own exit status stands
+      }
       int code = verdict(dir, System.err);
       deleteTree(dir);
       if (code != 0) {
@@ -37,6 +43,26 @@ public final class MpjStarterAgent {
       }
     }, "lockstep-mpj-starter-exit"));
   }
+
+  /**
+   * Whether the starter's child JVMs have ended, waiting a little for each: after a normal end their output has
+   * closed, so they are gone or about to be reaped; a starter stopped by a signal still has them running.
+   */
+  private static boolean childrenEnded() {
+    for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+      try {
+        child.onExit().get(CHILD_EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final long CHILD_EXIT_WAIT_MS = 2000;
 
   /** The job's exit code from the ranks' verdicts in {@code dir}: 0 when every rank that started finished. */
   static int verdict(Path dir, PrintStream err) {

@@ -86,8 +86,9 @@ final class RankProcesses implements AutoCloseable {
     int running = started.size();
     while (running > 0) {
       Exit exit = exits.poll(POLL_MS, TimeUnit.MILLISECONDS);
-      if (exit != null && interruptedBy != 0) { // the ranks agreed on a step and stopped; or were killed
-        if (exit.code() != ExitCodes.OK && !ExitCodes.isInterrupted(exit.code()) && exit.code() < 128) {
+      if (exit != null && interruptedBy != 0 && exit.code() != ExitCodes.OK) { // the ranks stopped together, or
+        // were killed; a process that exits 0 finished before the signal reached it, and is judged as usual
+        if (!ExitCodes.isInterrupted(exit.code()) && exit.code() < 128) { // it failed on its own: say so
           output.drain();
           failure(exit);
         }

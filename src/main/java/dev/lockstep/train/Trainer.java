@@ -346,7 +346,8 @@ public final class Trainer {
         }
         long identicalStep = update.identicalStep(step); // -1 between local SGD's rounds, in parameter server phases
         snapshots.afterStep(identicalStep, epoch, batches.stepInEpoch());
-        if (identicalStep >= 0 && step < totalSteps
+        // Only where every rank computes the same answer: identicalStep is the same on all (local SGD: not `step`).
+        if (identicalStep >= 0 && identicalStep < totalSteps
             && (stats.stopVotes() >= 0 ? stats.stopVotes() > 0 : stopVoted())) {
           interrupt(snapshots, metrics, runDir, identicalStep, epoch, batches.stepInEpoch());
         }
