@@ -14,8 +14,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  lockstep doctor",
-        "  lockstep doctor -c my-run.yaml --np 4     # that config's data and backend, for 4 ranks"},
+        "  lockstep doctor -c my-run.yaml --np 4     # that config's data and backend, for 4 ranks",
+        "  lockstep doctor --json | jq -r 'select(.status == \"FAIL\") | .advice'"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ready to train (warnings may remain)",
         "2:something a run needs is missing (MPJ Express, data files, a writable run.out_dir, a demanded GPU)"})
@@ -73,6 +76,11 @@ final class DoctorCommand implements Callable<Integer> {
       description = "Ranks the backend check assumes on this machine (default: ${DEFAULT-VALUE}).")
   int np;
 
+  @Option(names = "--json",
+      description = "One JSON object per check ({\"kind\": \"check\", \"status\": \"OK|NOTE|WARN|FAIL\", \"topic\", "
+          + "\"message\", \"advice\"}), then {\"kind\": \"verdict\", \"ready\": true|false, \"failed\": [topics]}.")
+  boolean json;
+
   @Override
   public Integer call() {
     ConfigLoader.Located located = configFile == null ? ConfigLoader.fromYamlLocated(DEFAULTS, "the defaults", overrides)
@@ -86,16 +94,38 @@ final class DoctorCommand implements Callable<Integer> {
     findings.add(cuda(cfg.backend().device()));
     findings.add(backend(cfg));
     PrintWriter out = spec.commandLine().getOut();
+    boolean failed = findings.stream().anyMatch(f -> f.status() == Status.FAIL);
+    if (json) {
+      printJson(out, findings, failed);
+      return failed ? ExitCodes.USAGE : ExitCodes.OK;
+    }
     for (Finding f : findings) {
       out.printf(Locale.ROOT, "%-4s  %-8s  %s%n", f.status(), f.topic(), f.message());
       if (f.advice() != null) {
         out.printf(Locale.ROOT, "%-4s  %-8s  -> %s%n", "", "", f.advice());
       }
     }
-    boolean failed = findings.stream().anyMatch(f -> f.status() == Status.FAIL);
     out.println(failed ? "Not ready: fix the FAIL lines above." : "Ready to train.");
     out.flush();
     return failed ? ExitCodes.USAGE : ExitCodes.OK;
+  }
+
+  /** --json: one {@code check} record per finding, then a {@code verdict} record. */
+  private static void printJson(PrintWriter out, List<Finding> findings, boolean failed) {
+    for (Finding f : findings) {
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("kind", "check");
+      record.put("status", f.status().name());
+      record.put("topic", f.topic());
+      record.put("message", f.message());
+      record.put("advice", f.advice());
+      JsonLines.print(out, record);
+    }
+    Map<String, Object> verdict = new LinkedHashMap<>();
+    verdict.put("kind", "verdict");
+    verdict.put("ready", !failed);
+    verdict.put("failed", findings.stream().filter(f -> f.status() == Status.FAIL).map(Finding::topic).toList());
+    JsonLines.print(out, verdict);
   }
 
   static Finding java() {

@@ -58,8 +58,9 @@ import picocli.CommandLine.Spec;
             + "exit 3) is started again from the newest snapshot, up to N times; config and data errors (exit 2) "
             + "are never retried. summary.json lists the restarts.",
         "",
-        "Ranks can also be started with MPJ's own starter; they take the same arguments:",
-        "  mpjrun.sh -np 4 -dev multicore -jar lockstep.jar train -c cfg.yaml"},
+        "Ranks can also be started with MPJ's own starter (lockstep's assembled MPJ home, target/mpj-home, has "
+            + "one; its exit code is the failing rank's); they take the same arguments:",
+        "  target/mpj-home/bin/mpjrun.sh -np 4 -dev multicore -jar target/lockstep.jar train -c cfg.yaml"},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
     footer = {
@@ -70,8 +71,8 @@ import picocli.CommandLine.Spec;
         "    lockstep train -c configs/fashion-mnist-mlp.yaml --np 4 \\",
         "        --set optimizer.lr=0.1 --set run.max_steps=100",
         "",
-        "  A script that follows the loss as JSON:",
-        "    lockstep train -c cfg.yaml --json | jq -c 'select(.kind == \"step\") | [.step, .loss]'",
+        "  A script that follows the loss as JSON, into a directory of its choosing:",
+        "    lockstep train -c cfg.yaml --json --run-dir runs/exp-42 | jq -c 'select(.kind == \"step\") | [.step, .loss]'",
         "",
         "  Record a timeline and charts of the run:",
         "    lockstep train -c cfg.yaml --set output.trace=true --set output.plots=true",
@@ -126,10 +127,12 @@ final class TrainCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--machines", paramLabel = "FILE",
-      description = "Hosts for niodev or hybdev, one per line: HOST[:PORT] [netns=NAME] (MPJ's machines files are "
-          + "valid). Ranks go in blocks, in order, started by the MPJ daemons there (lockstep daemons start): niodev "
-          + "ceil(np/hosts) rank JVMs per host; hybdev one JVM per host with np/hosts rank threads, the remainder "
-          + "one each on the first hosts.")
+      description = "Hosts for niodev or hybdev, one per line: HOST[:SLOTS] [slots=N] [port=P] [netns=NAME] "
+          + "(MPJ's machines files are valid; SLOTS = ranks on that host, as in Horovod and Open MPI; P = its MPJ "
+          + "daemon's port). Ranks go in blocks, in order, started by the MPJ daemons there (lockstep daemons start): "
+          + "niodev fills each host up to its slots (np above their sum is an error), or ceil(np/hosts) rank JVMs per "
+          + "host when no slots are given; hybdev one JVM per host with np/hosts rank threads, the remainder one each "
+          + "on the first hosts (slots, if given, must hold them).")
   Path machines;
 
   @Option(names = {"-q", "--quiet"},
@@ -138,9 +141,18 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--json",
       description = {
-          "For scripts: stdout carries exactly the records of metrics.jsonl, one JSON object per line, as they "
-              + "are logged ({\"kind\": \"step\"|\"eval\", ...}); the summary goes to stderr."})
+          "For scripts: stdout carries JSON lines only: a {\"kind\": \"start\"} record with run_dir (and ranks, "
+              + "steps, backend) before the first step, the records of metrics.jsonl as they are logged "
+              + "(\"step\", \"eval\", \"event\"), and a {\"kind\": \"summary\"} record with run_dir and the "
+              + "fields of summary.json at the end. Words (the summary line, warnings, errors) go to stderr. A "
+              + "failed run has no summary record: check the exit code."})
   boolean json;
+
+  @Option(names = "--run-dir", paramLabel = "DIR",
+      description = "Write the run into exactly DIR (created with its parents) instead of <run.out_dir>/<run.name>, "
+          + "-2, -3, ... An existing DIR must be empty (exit 2 otherwise, nothing started): a run never mixes its "
+          + "files with another's. Not with --resume, which continues in the snapshot's own run directory.")
+  Path runDir;
 
   @Option(names = "--resume", paramLabel = "DIR",
       description = {
@@ -169,7 +181,8 @@ final class TrainCommand implements Callable<Integer> {
     ConfigLoader.Located cfg = ConfigLoader.loadLocated(configFile, overrides);
     PrintWriter err = spec.commandLine().getErr();
     boolean here = Launcher.onThisMachine(absolute(machines));
-    List<RunPreflight.Check> checks = RunPreflight.checks(cfg, new RunPreflight.Plan(np, here, absolute(resume)));
+    List<RunPreflight.Check> checks = RunPreflight.checks(cfg, new RunPreflight.Plan(np, here, absolute(resume),
+        absolute(runDir)));
     var failed = RunPreflight.firstFailure(checks);
     if (failed.isPresent()) { // one line: the first problem
       err.println("lockstep: " + failed.get().message());
@@ -217,6 +230,15 @@ final class TrainCommand implements Callable<Integer> {
     if (quiet && json) {
       throw usage("--quiet and --json exclude each other (--json already prints no progress lines)");
     }
+    if (runDir != null) {
+      if (resume != null) {
+        throw usage("--run-dir and --resume exclude each other (a resumed run continues in its own run directory)");
+      }
+      if (Files.exists(runDir) && !isEmptyDirectory(runDir)) {
+        throw usage("--run-dir: " + runDir + (Files.isDirectory(runDir) ? " exists and is not empty" : " is a file")
+            + " (choose a new or empty directory; to continue a run there, use --resume " + runDir + ")");
+      }
+    }
     if (resume != null && !Files.isDirectory(resume)) {
       throw usage("--resume: no such directory: " + resume);
     }
@@ -241,6 +263,10 @@ final class TrainCommand implements Callable<Integer> {
       args.add("--set");
       args.add(o);
     }
+    if (runDir != null) {
+      args.add("--run-dir");
+      args.add(absolute(runDir).toString());
+    }
     if (quiet) {
       args.add("--quiet");
     }
@@ -248,6 +274,14 @@ final class TrainCommand implements Callable<Integer> {
       args.add("--json");
     }
     return args;
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private static Path absolute(Path p) {

@@ -51,10 +51,15 @@ public final class Launcher {
       Path snapshot = newestSnapshot(a.runDir());
       String who = a.failed() != null ? a.failed() : "a rank";
       long fromStep = snapshot == null ? 0 : stepOf(snapshot);
+      Path chosen = snapshot == null && !a.remote() ? chosenRunDir(spec.rankArgs()) : null;
+      if (chosen != null && !emptyDirectory(chosen, output)) { // --run-dir: the failed attempt's own files
+        return a.code();
+      }
       output.message("lockstep: restart " + (attempt + 1) + " of " + spec.maxRestarts() + ": " + who + " failed; "
           + (snapshot == null && a.remote() ? "rank 0's run directory is on another host, so all ranks start "
           + "from the beginning (a new run directory)"
-          : snapshot == null ? "no snapshot yet, so all ranks start from the beginning (a new run directory)"
+          : snapshot == null ? "no snapshot yet, so all ranks start from the beginning ("
+              + (chosen != null ? "in --run-dir " + chosen + ", emptied" : "a new run directory") + ")"
           : "all ranks start again from the snapshot at step " + fromStep + " (" + snapshot + ")"));
       restarts.add("failed=" + who.replace(' ', '_').replace(',', '_') + ",exit=" + a.code() + ",from_step="
           + fromStep);
@@ -141,6 +146,27 @@ public final class Launcher {
     }
   }
 
+  /** The directory of {@code train --run-dir DIR} among the rank arguments, or null. */
+  private static Path chosenRunDir(List<String> args) {
+    int i = args.indexOf("--run-dir");
+    return i >= 0 && i + 1 < args.size() ? Path.of(args.get(i + 1)) : null;
+  }
+
+  /** Deletes what is inside {@code dir}, keeping {@code dir}; false (saying why) when it cannot. */
+  private static boolean emptyDirectory(Path dir, RankOutput output) {
+    try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir)) {
+          java.nio.file.Files.delete(p);
+        }
+      }
+      return true;
+    } catch (java.io.IOException e) {
+      output.message("lockstep: cannot empty --run-dir " + dir + " to start the job again: " + e);
+      return false;
+    }
+  }
+
   /** The user's rank arguments with any --resume replaced by {@code runDir} (none when null). */
   private static List<String> resumeArgs(List<String> original, Path runDir) {
     List<String> args = new ArrayList<>();
@@ -215,6 +241,9 @@ public final class Launcher {
       return null;
     }
     List<Machine> machines = MachinesFile.read(spec.machines(), MachinesFile.DEFAULT_DAEMON_PORT);
+    if (!spec.device().equals("multicore")) {
+      DaemonJob.placement(spec.np(), spec.device(), machines); // too few slots: say so before anything starts
+    }
     if (MachinesFile.allThisMachine(machines)) {
       return null; // only this machine: the launcher starts the rank processes itself, no daemons needed
     }

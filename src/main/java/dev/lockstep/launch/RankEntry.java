@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Set;
  * <p>Whatever a rank throws ends the whole job with exit code 3 and one line naming the rank (stack trace with
  * {@code LOCKSTEP_DEBUG=1}). Under multicore (and in a hybdev host JVM) that is {@code Runtime.halt}: it is the only
  * way to stop the other rank threads, which may be blocked in MPJ waiting for this one. Under niodev this rank's
- * process exits; the launcher stops the others (the other hosts' JVMs under hybdev).
+ * process exits; the launcher stops the others (the other hosts' JVMs under hybdev). Under MPJ's own starter, which
+ * passes on no exit code, {@link MpjStarterExit} makes the starter exit with the rank's code.
  */
 public final class RankEntry {
   /**
@@ -68,6 +70,7 @@ public final class RankEntry {
     boolean rankIsThread = THREAD_DEVICES.contains(args[2]);
     String rank = args[0]; // MPJ's rank until MPI.Init tells us the real one
     MpjCommunicator comm = null;
+    Optional<MpjStarterExit> starterExit = MpjStarterExit.forRank(rank);
     int code;
     try {
       checkWorkingDirectory();
@@ -80,6 +83,7 @@ public final class RankEntry {
       if (code == ExitCodes.OK) {
         comm.finalizeMpi();
         markFinished(comm.rank());
+        starterExit.ifPresent(MpjStarterExit::finished);
       } else if (!ExitCodes.isInterrupted(code)) { // an interrupted rank already agreed with the others and said so
         System.err.println("lockstep: rank " + rank + atStep(comm) + " ended with exit code " + code);
         markFailed(rank, comm);
@@ -94,6 +98,10 @@ public final class RankEntry {
       code = ExitCodes.RANK_FAILED;
     }
     report(rank, code);
+    if (code != ExitCodes.OK) {
+      int failure = code;
+      starterExit.ifPresent(e -> e.failed(failure));
+    }
     end(code, rankIsThread);
   }
 

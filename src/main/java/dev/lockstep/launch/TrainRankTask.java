@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What each rank runs for {@code train -c FILE [--set key=value]... [--quiet] [--json]}: the same arguments the launcher passes and a
+ * What each rank runs for {@code train -c FILE [--set key=value]... [--quiet] [--json] [--run-dir DIR]}: the same arguments the launcher passes and a
  * user passes to {@code mpjrun.sh ... -jar lockstep.jar train ...}. Every rank loads the config itself (no
  * broadcast needed: same file, same overrides). {@code --resume DIR} continues from a snapshot (rank 0 reads it).
  *
@@ -42,6 +42,7 @@ public final class TrainRankTask implements RankTask {
   public int run(Communicator comm, String[] args) throws Exception {
     Path configFile = null;
     Path resume = null;
+    Path runDir = null;
     List<String> overrides = new ArrayList<>();
     boolean quiet = false, json = false;
     int attempt = 0;
@@ -54,6 +55,8 @@ public final class TrainRankTask implements RankTask {
         json = true;
       } else if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
         configFile = Path.of(args[++i]);
+      } else if (a.equals("--run-dir") && i + 1 < args.length) {
+        runDir = Path.of(args[++i]).toAbsolutePath();
       } else if (a.equals("--resume") && i + 1 < args.length) {
         resume = Path.of(args[++i]);
       } else if (a.equals("--attempt") && i + 1 < args.length) {
@@ -97,7 +100,7 @@ public final class TrainRankTask implements RankTask {
     }
     try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(), notes)) {
       new Trainer(cfg, comm, backend, mode, System.out, System.err).stopOn(stop).attempt(attempt, restarts)
-          .onRunDirectory(TrainRankTask::tellLauncher).run(ConfigWriter.toYaml(cfg), resume);
+          .intoRunDirectory(runDir).onRunDirectory(TrainRankTask::tellLauncher).run(ConfigWriter.toYaml(cfg), resume);
     } catch (RunInterrupted e) {
       return e.exitCode(); // every rank, after rank 0 snapshotted and said how to resume
     } catch (NoDeviceException e) {

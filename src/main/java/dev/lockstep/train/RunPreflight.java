@@ -52,8 +52,15 @@ public final class RunPreflight {
     }
   }
 
-  /** What the run will be: ranks, whether they all run on this machine, and the snapshot to continue (or null). */
-  public record Plan(int np, boolean onThisMachine, Path resume) {}
+  /**
+   * What the run will be: ranks, whether they all run on this machine, the snapshot to continue (or null), and the
+   * run directory --run-dir chose (or null: one under run.out_dir).
+   */
+  public record Plan(int np, boolean onThisMachine, Path resume, Path runDir) {
+    public Plan(int np, boolean onThisMachine, Path resume) {
+      this(np, onThisMachine, resume, null);
+    }
+  }
 
   /** "data.csv.target: must name ..." → the key path and the rest. */
   private static final Pattern KEYED = Pattern.compile("^(data(?:\\.[a-z_]+)+): (.*)$", Pattern.DOTALL);
@@ -85,7 +92,7 @@ public final class RunPreflight {
       if (data.status() == Status.OK && samples[0] >= 0) {
         out.add(batch(samples[0], plan.np()));
       }
-      out.add(plan.resume() == null ? output() : resume(plan.resume()));
+      out.add(plan.resume() == null ? output(plan.runDir()) : resume(plan.resume()));
       if (Runtime.getRuntime().availableProcessors() < plan.np()) {
         out.add(Check.warn("cores", String.format(Locale.ROOT, "%d ranks on %d cores: oversubscribed, so every "
             + "step waits for ranks that share a core (fine for testing, slow for training)", plan.np(),
@@ -190,9 +197,12 @@ public final class RunPreflight {
         np, cfg.data().batchSize(), samples / global));
   }
 
-  /** run.out_dir: an existing writable directory, or one that can be created (nothing is created here). */
-  private Check output() {
-    Path out = Path.of(cfg.run().outDir()).toAbsolutePath().normalize();
+  /**
+   * run.out_dir, or the --run-dir {@code chosen}: an existing writable directory, or one that can be created (nothing
+   * is created here).
+   */
+  private Check output(Path chosen) {
+    Path out = (chosen != null ? chosen : Path.of(cfg.run().outDir())).toAbsolutePath().normalize();
     Path existing = out;
     while (existing != null && !Files.exists(existing)) {
       existing = existing.getParent();
@@ -201,7 +211,8 @@ public final class RunPreflight {
         : !Files.isDirectory(existing) ? existing + " is not a directory"
         : writeProblem(existing);
     if (problem != null) {
-      return Check.fail("output", at("run.out_dir", "cannot create the run directory under " + out + ": " + problem));
+      return Check.fail("output", chosen != null ? "--run-dir: cannot create " + out + ": " + problem
+          : at("run.out_dir", "cannot create the run directory under " + out + ": " + problem));
     }
     return Check.ok("output", out + (existing.equals(out) ? " is writable" : " can be created"));
   }

@@ -53,6 +53,7 @@ public final class Trainer {
   private final Communicator comm;
   private final Backend backend;
   private final RunConsole console;
+  private Path chosenRunDir; // train --run-dir, or null
   private StopRequest stop = new StopRequest();
   private int attempt;
   private List<Map<String, Object>> restarts = List.of();
@@ -70,6 +71,15 @@ public final class Trainer {
     this.comm = comm;
     this.backend = backend;
     this.console = new RunConsole(mode, out, err, comm.rank() == 0);
+  }
+
+  /**
+   * Write the run into exactly {@code dir} (train --run-dir) instead of a fresh {@code <out_dir>/<name>[-N]}; it must
+   * be new or empty. Null: the default.
+   */
+  public Trainer intoRunDirectory(Path dir) {
+    this.chosenRunDir = dir;
+    return this;
   }
 
   /**
@@ -198,6 +208,7 @@ public final class Trainer {
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
+          : chosenRunDir != null ? OutputPreflight.createExactRunDirectory(chosenRunDir)
           : OutputPreflight.createRunDirectory(Path.of(cfg.run().outDir()), cfg.run().name());
       OutputPreflight.check(dir.path(), 4L * params.length() + (Snapshots.enabled(cfg.output())
           ? OutputPreflight.snapshotBytes(params.length(), optimizer.stateBuffers().size()) : 0));
@@ -223,6 +234,15 @@ public final class Trainer {
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
           + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
           params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
+      java.util.Map<String, Object> startFields = new java.util.LinkedHashMap<>();
+      startFields.put("ranks", ranks);
+      startFields.put("batch_per_rank", batchPerRank);
+      startFields.put("backend", backend.name());
+      startFields.put("parameters", params.length());
+      startFields.put("steps", totalSteps);
+      startFields.put("epochs", epochs);
+      startFields.put("first_step", start.step() + 1);
+      console.jsonRecord("start", runDir.path(), startFields);
       if (corpus != null) {
         runDir.writeAtomically(CharVocabulary.FILE, corpus.vocabulary().toJson());
         say(String.format(java.util.Locale.ROOT, "text: %d file(s), %d training and %d validation characters, "
@@ -387,6 +407,7 @@ public final class Trainer {
         RunPlots.write(List.of(RunRecords.read(runDir.path())), runDir.file("plots"));
       }
       console.summary(summary.consoleLine(), runDir.path());
+      console.jsonRecord("summary", runDir.path(), summary.fields());
       return runDir.path();
     }
     return null;

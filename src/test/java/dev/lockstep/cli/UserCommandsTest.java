@@ -89,6 +89,28 @@ class UserCommandsTest {
   }
 
   @Test
+  void doctorJsonIsOneRecordPerCheckAndAVerdict() throws IOException {
+    Path cfg = Files.writeString(dir.resolve("c.yaml"), "model: {layers: [{type: linear, units: 10}]}\ndata: {dir: " + dir + "}\n");
+    assertThat(run("doctor", "--json", "-c", cfg.toString())).isEqualTo(ExitCodes.USAGE);
+    List<com.fasterxml.jackson.databind.JsonNode> records = new java.util.ArrayList<>();
+    for (String line : out.toString().lines().toList()) {
+      records.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line)); // every line is JSON
+    }
+    assertThat(records).extracting(r -> r.get("kind").asText()).endsWith("verdict").contains("check");
+    assertThat(records).filteredOn(r -> r.get("kind").asText().equals("check"))
+        .extracting(r -> r.get("topic").asText()).contains("java", "mpj", "data", "openblas", "cuda", "backend");
+    assertThat(records).filteredOn(r -> r.get("kind").asText().equals("check")).anySatisfy(r -> {
+      assertThat(r.get("topic").asText()).isEqualTo("data");
+      assertThat(r.get("status").asText()).isEqualTo("FAIL");
+      assertThat(r.get("message").asText()).contains(dir.resolve("train-images-idx3-ubyte.gz") + " not found");
+      assertThat(r.get("advice").asText()).isNotBlank();
+    });
+    com.fasterxml.jackson.databind.JsonNode verdict = records.get(records.size() - 1);
+    assertThat(verdict.get("ready").asBoolean()).isFalse();
+    assertThat(verdict.get("failed").toString()).contains("\"data\"");
+  }
+
+  @Test
   void compareTabulatesRunsAndRefusesADirectoryThatIsNoRun() throws IOException {
     Path a = Files.createDirectories(dir.resolve("sync"));
     Files.writeString(a.resolve("metrics.jsonl"), "{\"kind\":\"step\",\"step\":10,\"loss\":0.5}\n");
