@@ -74,6 +74,7 @@ public final class Launcher {
     }
   }
 
+  @SuppressWarnings("try") // `signals` only needs to be in force while the ranks run
   private static Attempt once(LaunchSpec spec, RankOutput output, List<String> rankArgs) {
     try {
       List<Machine> machines = validate(spec);
