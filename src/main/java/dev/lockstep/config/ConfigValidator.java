@@ -24,6 +24,7 @@ public final class ConfigValidator {
   public static final List<String> ASYNC_ALGORITHMS = List.of("parameter_server", "local_sgd");
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
   public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "shm_process", "ring", "mpj");
+  public static final List<String> COMPRESSIONS = List.of("none", "bf16", "fp16");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu");
   /** Layers of sequence models; only with data.format text (their ids and positions come from the text). */
   public static final List<String> SEQUENCE_LAYER_TYPES = List.of("embedding", "layer_norm", "transformer_block",
@@ -55,6 +56,7 @@ public final class ConfigValidator {
     k.above("comm.warn_after_s", c.comm().warnAfterS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
     k.atLeast("comm.bucket_mb", c.comm().bucketMb(), 0.0);
+    k.oneOf("comm.compression", c.comm().compression(), COMPRESSIONS);
     simulate(k, c.simulate());
     return k.problems;
   }
@@ -248,6 +250,7 @@ public final class ConfigValidator {
     k.oneOf("update.mode", u.mode(), UPDATE_MODES);
     k.atLeast("update.check_every", u.checkEvery(), 0);
     k.oneOf("update.on_nonfinite", u.onNonfinite(), ON_NONFINITE);
+    k.atLeast("update.accumulate_steps", u.accumulateSteps(), 1);
     AsyncUpdateConfig a = u.async();
     k.oneOf("update.async.algorithm", a.algorithm(), ASYNC_ALGORITHMS);
     k.atLeast("update.async.max_staleness", a.maxStaleness(), 0);

@@ -93,7 +93,9 @@ public final class Trainer {
     long started = System.nanoTime();
     int rank = comm.rank(), ranks = comm.size();
     int batchPerRank = cfg.data().batchSize();
-    int globalBatch = batchPerRank * ranks;
+    int accumulate = cfg.update().accumulateSteps(); // micro-batches per step (gradient accumulation)
+    int globalBatch = batchPerRank * ranks; // one micro-batch over all ranks
+    int effectiveBatch = globalBatch * accumulate; // samples per update
 
     TextCorpus corpus = cfg.data().format().equals("text") ? TextCorpus.load(cfg.data()) : null;
     dev.lockstep.data.TrainTest data = corpus == null ? DataDistribution.load(cfg.data(), comm) : null;
@@ -136,13 +138,15 @@ public final class Trainer {
     SimulatedSlowdown slowdown = new SimulatedSlowdown(cfg.simulate().slowRanks(), rank);
 
     TrainBatches batches = corpus != null
-        ? new TextWindows(corpus.trainIds(), cfg.data().context(), rank, ranks, batchPerRank, cfg.run().seed())
-        : new ShardedBatches(data.train(), rank, ranks, batchPerRank, cfg.run().seed(), cfg.data().shuffle());
+        ? new TextWindows(corpus.trainIds(), cfg.data().context(), rank, ranks, batchPerRank, accumulate,
+            cfg.run().seed())
+        : new ShardedBatches(data.train(), rank, ranks, batchPerRank, accumulate, cfg.run().seed(),
+            cfg.data().shuffle());
     long stepsPerEpoch = batches.stepsPerEpoch();
     if (stepsPerEpoch == 0) {
-      throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank = %d exceeds the "
-          + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch,
-          data == null ? 0 : data.train().size()));
+      throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank × %d micro-batches "
+          + "= %d exceeds the %d training samples: no full step fits in an epoch", ranks, batchPerRank, accumulate,
+          effectiveBatch, data == null ? 0 : data.train().size()));
     }
     int epochs = cfg.run().epochs();
     long totalSteps = stepsPerEpoch * epochs;
@@ -151,14 +155,17 @@ public final class Trainer {
       epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
     SimulatedFailure failure = new SimulatedFailure(cfg.simulate().fail(), rank, ranks, System.err);
+    // Snapshot positions count a rank's samples per step (all its micro-batches), so that a resume with another
+    // number of ranks finds the same place in the data order.
     Resume.Start start = resumeFrom == null ? Resume.Start.FRESH : Resume.restore(resumeFrom, effectiveConfigYaml,
-        comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
+        comm, backend, params, optimizer, batchPerRank * accumulate, (int) stepsPerEpoch, this::say);
     totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
-    executor.setGradientListener(update.gradientListener()); // bucketed allreduce starts during backward
+    // Bucketed allreduce starts during backward — of a step's last micro-batch only: the others accumulate locally.
+    dev.lockstep.checkpointing.GradientListener overlap = update.gradientListener();
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -169,7 +176,7 @@ public final class Trainer {
     });
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
     Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
-        cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
+        cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank * accumulate,
         lead() ? runDir.path() : null, start.step(), this::say);
     events[0] = metrics;
     if (lead()) {
@@ -181,9 +188,11 @@ public final class Trainer {
       if (corpus == null && !data.train().classNames().isEmpty()) {
         runDir.writeAtomically("classes.json", ClassMapping.json(cfg.data(), data.train().classNames()));
       }
-      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
-          + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
-          params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
+      say(String.format("lockstep: %d rank(s) × batch %d%s (effective batch %d) on %s | model %s | %d parameters | "
+          + "activations %s/rank, checkpointing %s | run directory %s", ranks, batchPerRank,
+          accumulate > 1 ? " × " + accumulate + " micro-batches" : "", effectiveBatch, backend.name(),
+          model.describe(), params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)),
+          plan.summary(), runDir.path()));
       if (corpus != null) {
         runDir.writeAtomically(CharVocabulary.FILE, corpus.vocabulary().toJson());
         say(String.format(java.util.Locale.ROOT, "text: %d file(s), %d training and %d validation characters, "
@@ -220,21 +229,31 @@ public final class Trainer {
       while (step < totalSteps && batches.next(batch)) {
         comm.publishStep(step + 1); // stall warnings and failure messages name it
         long t0 = System.nanoTime();
-        int rows = batch.rows();
         params.zeroGrads();
-        backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
-        Buf output = executor.forward(xBuf, rows);
-        backend.download(output.view(0, (long) rows * outWidth), out, 0);
-        Targets stepTargets = encoding.targets(batch, targets);
-        int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
         boolean ownMean = update.localGradientMean(); // local SGD: each replica steps on its own batch's mean
-        int meanOver = ownMean ? batchPerRank : globalBatch;
-        double lossSum = objective.lossAndGradient(out, stepTargets, targetRows, classes, dOut,
-            1f / (meanOver * positions));
-        int correct = task.correct(out, stepTargets, targetRows, classes);
-        long forwardEnd = System.nanoTime();
-        backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
-        executor.backward(dOutBuf, rows);
+        int meanOver = (ownMean ? batchPerRank : globalBatch) * accumulate; // the step's batch: all micro-batches
+        double lossSum = 0;
+        int correct = 0, targetRows = 0;
+        long forwardEnd = t0;
+        for (int micro = 0; micro < accumulate; micro++) { // backward adds each micro-batch's gradient to the sum
+          if (micro > 0 && !batches.next(batch)) {
+            throw new IllegalStateException("micro-batch " + micro + " of step " + (step + 1) + " is missing");
+          }
+          int rows = batch.rows();
+          backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
+          Buf output = executor.forward(xBuf, rows);
+          backend.download(output.view(0, (long) rows * outWidth), out, 0);
+          Targets stepTargets = encoding.targets(batch, targets);
+          int microRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
+          lossSum += objective.lossAndGradient(out, stepTargets, microRows, classes, dOut,
+              1f / (meanOver * positions));
+          correct += task.correct(out, stepTargets, microRows, classes);
+          targetRows += microRows;
+          forwardEnd = System.nanoTime();
+          backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
+          executor.setGradientListener(micro == accumulate - 1 ? overlap : null);
+          executor.backward(dOutBuf, rows);
+        }
         // Summed by an allreduce: once across ranks, per scored row like the data term (see RegularizationTerm).
         // Local SGD: every replica's own loss is its batch mean + R, so every rank adds it for its own rows.
         lossSum += regularization.addToStep(lead() || ownMean, meanOver * positions);
@@ -323,6 +342,10 @@ public final class Trainer {
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, evaluations.last(), (System.nanoTime() - started) / 1e9);
     summary.checkpointing(plan, batchPerRank);
+    summary.put("batch_per_rank", batchPerRank);
+    summary.put("accumulate_steps", accumulate);
+    summary.put("effective_batch", effectiveBatch); // samples per update: accumulate × batch_per_rank × ranks
+    summary.put("compression", cfg.comm().compression());
     summary.put("update", update.summary());
     update.close();
     if (lead()) {
