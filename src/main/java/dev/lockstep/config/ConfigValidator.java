@@ -57,6 +57,10 @@ public final class ConfigValidator {
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
     k.atLeast("comm.bucket_mb", c.comm().bucketMb(), 0.0);
     k.oneOf("comm.compression", c.comm().compression(), COMPRESSIONS);
+    if (!c.comm().compression().equals("none") && c.update().mode().equals("async")) {
+      k.fail("comm.compression", "compresses the gradient allreduce of update.mode sync (and auto's sync phases); "
+          + "async sends gradients or weights uncompressed: use none (got " + c.comm().compression() + ")");
+    }
     simulate(k, c.simulate());
     return k.problems;
   }

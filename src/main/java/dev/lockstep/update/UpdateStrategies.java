@@ -1,6 +1,7 @@
 package dev.lockstep.update;
 
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.Compression;
 import dev.lockstep.config.AsyncUpdateConfig;
 import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.nn.Parameters;
@@ -21,11 +22,13 @@ public final class UpdateStrategies {
                                       Optimizer optimizer, ModeSwitchListener listener) {
     String mode = cfg.update().mode();
     return switch (mode) {
-      case "sync" -> new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes());
+      case "sync" -> new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes(),
+          Compression.parse(cfg.comm().compression()));
       case "async" -> async(cfg, comm, backend, params, optimizer, null);
       case "auto" -> {
         SkewPolicy policy = new SkewPolicy(cfg.update().auto(), comm.size());
-        yield new AutoUpdate(comm, backend, params, new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes()),
+        yield new AutoUpdate(comm, backend, params, new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes(),
+          Compression.parse(cfg.comm().compression())),
             async(cfg, comm, backend, params, optimizer, policy), cfg.update().async().algorithm(), policy, listener);
       }
       default -> throw new IllegalArgumentException("update.mode: unknown mode " + mode);
