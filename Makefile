@@ -8,7 +8,7 @@ APT_PACKAGES := libmpj-java dataset-fashion-mnist fortunes
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
-.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async clean
+.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async bench-compression clean
 
 deps: $(M2_MPJ)
 
@@ -57,3 +57,10 @@ bench-allreduce: build
 # Straggler benchmark: sync vs async (each algorithm) vs auto, np=2, rank 1 slowed 3x and no straggler.
 bench-async: build
 	bench/async-straggler.sh
+
+# Compressed gradients (bf16/fp16) and gradient accumulation across two namespace hosts (root): allreduce 4M/64M,
+# default MLP samples/s and accuracy, accumulate_steps 4 vs 1. RATE=1gbit shapes the link like a real NIC. Timings:
+# run it as flock /tmp/lockstep-heavy.lock make bench-compression.
+RATE ?=
+bench-compression: build
+	RATE=$(RATE) bench/compression-cluster.sh

@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
     footer = {
         "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
         "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms shm_process,ring,mpj",
+        "  lockstep bench allreduce --np 2 --dev niodev --machines hosts.txt --sizes 4M,64M --algorithms ring "
+            + "--compression none,bf16,fp16",
         "  lockstep bench allreduce --np 4 --dev hybdev --machines hosts.txt --sizes 256K,4M"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
@@ -65,6 +67,11 @@ final class BenchAllreduceCommand implements Callable<Integer> {
           + "multicore and hybdev on one host, shm_process,ring,mpj on niodev, ring,mpj with --machines).")
   String algorithms;
 
+  @Option(names = "--compression", paramLabel = "FORMATS", defaultValue = "none",
+      description = "Comma-separated subset of none, bf16, fp16 (comm.compression: 16-bit payloads, float32 sums); "
+          + "each algorithm gets a column per format. Default: ${DEFAULT-VALUE}.")
+  String compression;
+
   @Override
   public Integer call() {
     if (np < 1) {
@@ -86,12 +93,18 @@ final class BenchAllreduceCommand implements Callable<Integer> {
             + " of one JVM)");
       }
     }
+    for (String c : compression.split(",")) {
+      if (!dev.lockstep.config.ConfigValidator.COMPRESSIONS.contains(c)) {
+        throw usage("--compression: unknown format '" + c + "'; expected some of "
+            + dev.lockstep.config.ConfigValidator.COMPRESSIONS);
+      }
+    }
     List<String> bytes = new ArrayList<>();
     for (String s : sizes.split(",")) {
       bytes.add(String.valueOf(parseBytes(s.trim())));
     }
     List<String> args = List.of("--task=" + AllreduceBenchTask.class.getName(), String.join(",", bytes),
-        String.join(",", algs));
+        String.join(",", algs), compression);
     return Launcher.launch(new LaunchSpec(np, device, machines == null ? null : machines.toAbsolutePath(), args));
   }
 

@@ -76,6 +76,45 @@ public enum Compression {
     return Math.scalb(1f, Math.max(-126, Math.min(126, e)));
   }
 
+  /** dst[at, at+n) = encode(src[from + i] · scale): one loop per format (the hot path of a compressed transfer). */
+  public void encode(float[] src, int from, float scale, short[] dst, int at, int n) {
+    if (this == FP16) {
+      for (int i = 0; i < n; i++) {
+        dst[at + i] = Float16.fromFloat(src[from + i] * scale);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        dst[at + i] = BFloat16.fromFloat(src[from + i] * scale);
+      }
+    }
+  }
+
+  /** dst[to, to+n) = decode(src[at + i]) · factor. */
+  public void decode(short[] src, int at, float factor, float[] dst, int to, int n) {
+    if (this == FP16) {
+      for (int i = 0; i < n; i++) {
+        dst[to + i] = Float16.toFloat(src[at + i]) * factor;
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        dst[to + i] = BFloat16.toFloat(src[at + i]) * factor;
+      }
+    }
+  }
+
+  /** acc[0, n) += decode(src[at + i]). */
+  public void decodeAdd(short[] src, int at, float[] acc, int n) {
+    if (this == FP16) {
+      for (int i = 0; i < n; i++) {
+        acc[i] += Float16.toFloat(src[at + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        acc[i] += BFloat16.toFloat(src[at + i]);
+      }
+    }
+  }
+
   /** Largest |x| of buf[offset, offset+length); NaN when there is one (then the scale is 1). */
   public static double maxAbs(float[] buf, int offset, int length) {
     float m = 0;

@@ -10,36 +10,25 @@ public final class Float16 {
 
   private Float16() {}
 
-  /** {@code f} rounded to the nearest fp16 (ties to even); beyond 65520 (half an ulp above MAX) it is ±Inf. */
+  /**
+   * {@code f} rounded to the nearest fp16 (ties to even); from 65520 (half an ulp above MAX, a tie that goes to the
+   * even neighbour 65536) on it is ±Inf. NaN stays a quiet NaN.
+   */
   public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int abs = bits & 0x7FFFFFFF;
-    if (abs >= 0x7F800000) { // Inf, NaN (kept quiet, with the top of its payload)
-      return (short) (sign | 0x7C00 | (abs > 0x7F800000 ? 0x200 | ((abs >>> 13) & 0x3FF) : 0));
+    int h;
+    if (abs >= 0x47800000) { // >= 65536, Inf, NaN
+      h = abs > 0x7F800000 ? 0x7E00 : 0x7C00;
+    } else if (abs < 0x38800000) { // below 2^-14: a subnormal fp16 (or zero). Adding 0.5 aligns the value's bits
+      // to units of 2^-24 at the bottom of the float; the float addition itself rounds to nearest even.
+      h = Float.floatToRawIntBits(Float.intBitsToFloat(abs) + 0.5f) - 0x3F000000;
+    } else { // a normal fp16: rebias the exponent (127 -> 15) and round 23 -> 10 mantissa bits, ties to even; a
+      // carry out of the mantissa bumps the exponent, up to Inf from 65520 on
+      h = (abs - (112 << 23) + 0x0FFF + ((abs >>> 13) & 1)) >>> 13;
     }
-    if (abs >= 0x477FF000) { // >= 65520: the tie between 65504 (odd mantissa) and 65536 goes to Inf
-      return (short) (sign | 0x7C00);
-    }
-    if (abs >= 0x38800000) { // >= 2^-14: a normal fp16; rebias the exponent (127 -> 15), round 23 -> 10 bits
-      int v = abs - (112 << 23);
-      v += 0x0FFF + ((v >>> 13) & 1); // a carry out of the mantissa correctly bumps the exponent
-      return (short) (sign | (v >>> 13));
-    }
-    if (abs <= 0x33000000) { // <= 2^-25: half the smallest subnormal or less rounds to (signed) zero
-      return (short) sign;
-    }
-    // A subnormal fp16: the value in units of 2^-24, rounded; may round up to the smallest normal (0x400).
-    int e = abs >>> 23;
-    int m = (abs & 0x7FFFFF) | 0x800000;
-    int shift = 126 - e; // 14..24
-    int q = m >>> shift;
-    int rem = m & ((1 << shift) - 1);
-    int half = 1 << (shift - 1);
-    if (rem > half || (rem == half && (q & 1) == 1)) {
-      q++;
-    }
-    return (short) (sign | q);
+    return (short) (sign | h);
   }
 
   /** The exact float value of fp16 bits {@code h}. */

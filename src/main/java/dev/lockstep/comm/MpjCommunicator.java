@@ -292,14 +292,13 @@ public final class MpjCommunicator implements Communicator {
 
   /**
    * Compressed: the ring algorithm (ranks on other hosts, or comm.algorithm ring) sends 16-bit values ({@link
-   * CompressedAllreduce}); the shared-memory and MPJ algorithms round around their float32 sum (the interface's
-   * default), which gives the same bits as the ring since both sum in rank order.
+   * CompressedAllreduce}); the shared-memory algorithms and an explicit mpj round around their float32 sum (the
+   * interface's default): shm and shm_process sum in rank order, so they give the ring's bits.
    */
   @Override
   public void allreduceSum(float[] buf, int offset, int length, Compression compression) {
     checkRange(buf.length, offset, length);
-    if (compression == Compression.NONE || length == 0 || size == 1
-        || resolvedAlgorithmFor(length) != CommAlgorithm.RING) {
+    if (compression == Compression.NONE || length == 0 || size == 1 || !transfersCompressed(length)) {
       Communicator.super.allreduceSum(buf, offset, length, compression);
       return;
     }
@@ -308,11 +307,19 @@ public final class MpjCommunicator implements Communicator {
     run("allreduce", () -> c.allreduceSum(buf, offset, length, compression, scale));
   }
 
+  /**
+   * Whether a compressed allreduce of {@code length} floats sends 16-bit values: wherever the ring would run, and for
+   * auto's small messages too (MPJ's tree sums in another order than rank order; only an explicit mpj keeps it).
+   */
+  private boolean transfersCompressed(int length) {
+    CommAlgorithm a = resolvedAlgorithmFor(length);
+    return a == CommAlgorithm.RING || (a == CommAlgorithm.MPJ && algorithm == CommAlgorithm.AUTO);
+  }
+
   @Override
   public void allreduceSum(FloatBuffer buf, int offset, int length, Compression compression) {
     checkRange(buf.capacity(), offset, length);
-    if (compression == Compression.NONE || length == 0 || size == 1
-        || resolvedAlgorithmFor(length) != CommAlgorithm.RING) {
+    if (compression == Compression.NONE || length == 0 || size == 1 || !transfersCompressed(length)) {
       Communicator.super.allreduceSum(buf, offset, length, compression);
       return;
     }
