@@ -249,7 +249,7 @@ public final class Trainer {
               1f / (meanOver * positions));
           correct += task.correct(out, stepTargets, microRows, classes);
           targetRows += microRows;
-          forwardEnd = System.nanoTime();
+          forwardEnd = System.nanoTime(); // the trace's forward span: up to the last micro-batch's forward
           backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
           executor.setGradientListener(micro == accumulate - 1 ? overlap : null);
           executor.backward(dOutBuf, rows);

@@ -109,6 +109,21 @@ class GradientAccumulationTest {
   }
 
   @Test
+  void aParameterServerRunAccumulatesEachPushedGradient() throws IOException {
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "data.batch_size=3",
+        "update.accumulate_steps=4", "update.mode=async", "update.async.algorithm=parameter_server",
+        "run.name=server");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    JsonNode s = run.summary();
+    assertThat(s.get("effective_batch").asInt()).isEqualTo(24);
+    // every push is k = 4 micro-batches of 3 (12 samples); the epoch ends when a worker runs out of its data
+    assertThat(s.get("samples").asLong() % 12).isZero();
+    assertThat(s.get("samples").asLong()).isBetween(300L, 600L);
+    assertThat(s.get("replicas_identical").asBoolean()).isTrue(); // the workers fetch the server's weights at the end
+    assertThat(s.get("test_accuracy").asDouble()).isGreaterThan(0.2);
+  }
+
+  @Test
   void accumulateStepsBelowOneIsAConfigError() throws IOException {
     TrainingRuns.Result run = TrainingRuns.train(config, 1, "multicore", "update.accumulate_steps=0");
     assertThat(run.exitCode()).isEqualTo(2);
