@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GradientAccumulationTest {
   @TempDir static Path dir;
   static Path config;
+  static TrainingRuns.Result single; // 1 rank × batch 12, 8 steps
 
   @BeforeAll
   static void writeConfig() throws IOException {
@@ -34,8 +35,9 @@ class GradientAccumulationTest {
   void kMicroBatchesOnNRanksMatchOneRankWithBatchKNB(int np, int k, int b, String bucketMb, int segments)
       throws IOException {
     String name = np + "-" + k + "-" + b + "-" + bucketMb + "-" + segments;
-    TrainingRuns.Result single = TrainingRuns.train(config, 1, "multicore", "data.batch_size=12",
-        "run.max_steps=8", "run.name=single-" + name);
+    if (single == null) { // the same reference for every case
+      single = TrainingRuns.train(config, 1, "multicore", "data.batch_size=12", "run.max_steps=8", "run.name=single");
+    }
     TrainingRuns.Result accumulated = TrainingRuns.train(config, np, "multicore", "data.batch_size=" + b,
         "update.accumulate_steps=" + k, "run.max_steps=8", "comm.bucket_mb=" + bucketMb,
         "checkpointing.segments=" + segments, "run.name=accum-" + name);
