@@ -60,6 +60,7 @@ class ConfigValidatorTest {
       optimizer    | eps          | 0.0        | must be > 0 (got 0)
       update       | mode         | lazy       | must be one of sync, async, auto (got "lazy")
       update       | check_every  | -1         | must be >= 0 (got -1)
+      update       | accumulate_steps | 0      | must be >= 1 (got 0)
       checkpointing| segments     | 4          | 4 segments but the model has 1 layer (use 1 to 1, 0 or auto)
       checkpointing| segments     | 99999999999 | 99999999999 segments but the model has 1 layer (use 1 to 1, 0 or auto)
       checkpointing| segments     | Auto       | must be 0, a number of segments >= 1, or auto (got "Auto")
@@ -75,6 +76,7 @@ class ConfigValidatorTest {
       comm         | algorithm    | tree       | must be one of auto, shm, shm_process, ring, mpj (got "tree")
       comm         | bucket_mb    | -1         | must be >= 0 (got -1)
       comm         | bucket_mb    | 1e999      | must be a finite number (got Infinity)
+      comm         | compression  | int8       | must be one of none, bf16, fp16 (got "int8")
       """)
   void outOfRangeOrUnsupportedValueNamesKeyPathAndLine(String section, String key, String value, String problem) {
     String yamlValue = value.isBlank() ? "'" + value + "'" : value;
