@@ -35,8 +35,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
         "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms shm_process,ring,mpj",
-        "  lockstep bench allreduce --np 2 --dev niodev --machines hosts.txt --sizes 4M,64M --algorithms ring "
-            + "--compression none,bf16,fp16",
+        "  lockstep bench allreduce --dev niodev --machines hosts.txt --algorithms ring --compression none,bf16",
         "  lockstep bench allreduce --np 4 --dev hybdev --machines hosts.txt --sizes 256K,4M"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
