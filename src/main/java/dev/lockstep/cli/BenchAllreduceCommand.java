@@ -71,6 +71,11 @@ final class BenchAllreduceCommand implements Callable<Integer> {
           + "each algorithm gets a column per format. Default: ${DEFAULT-VALUE}.")
   String compression;
 
+  @Option(names = "--json",
+      description = "One JSON object per size, algorithm and compression instead of the table: bytes, algorithm, "
+          + "compression, median_ms, gb_per_s, reps, auto_picks (the algorithm auto uses at that size), np, device.")
+  boolean json;
+
   @Override
   public Integer call() {
     if (np < 1) {
@@ -102,8 +107,12 @@ final class BenchAllreduceCommand implements Callable<Integer> {
     for (String s : sizes.split(",")) {
       bytes.add(String.valueOf(parseBytes(s.trim())));
     }
-    List<String> args = List.of("--task=" + AllreduceBenchTask.class.getName(), String.join(",", bytes),
-        String.join(",", algs), compression);
+    List<String> args = new ArrayList<>(List.of("--task=" + AllreduceBenchTask.class.getName(),
+        String.join(",", bytes), String.join(",", algs), compression));
+    if (json) {
+      args.add(AllreduceBenchTask.JSON);
+      args.add(device);
+    }
     return Launcher.launch(new LaunchSpec(np, device, machines == null ? null : machines.toAbsolutePath(), args));
   }
 

@@ -42,17 +42,22 @@ public final class IdxReader {
    * width is, without reading the data.
    */
   public static int itemWidth(Path file) {
+    int[] dims = dims(file);
+    int w = 1;
+    for (int i = 1; i < dims.length; i++) {
+      w *= dims[i];
+    }
+    return w;
+  }
+
+  /** The dimensions from the header alone ({@code dims[0]} is the item count), the header checked. */
+  public static int[] dims(Path file) {
     String name = file.toString();
     if (!Files.isRegularFile(file)) {
       throw new DataException("file " + name + (Files.exists(file) ? ": not a regular file" : ": not found"));
     }
     try (InputStream in = open(file)) {
-      int[] dims = header(in, name).dims();
-      int w = 1;
-      for (int i = 1; i < dims.length; i++) {
-        w *= dims[i];
-      }
-      return w;
+      return header(in, name).dims();
     } catch (IOException e) {
       throw new DataException("file " + name + ": cannot read (" + e.getMessage() + ")");
     }

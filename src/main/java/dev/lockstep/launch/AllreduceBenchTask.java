@@ -36,21 +36,30 @@ public final class AllreduceBenchTask implements RankTask {
   private static final int MIN_WARMUP = 3;
   private static final int MAX_WARMUP = 1000;
 
+  /**
+   * After the compressions: print one JSON object per (size, algorithm, compression) instead of the table; the next
+   * argument names the device.
+   */
+  public static final String JSON = "--json";
+
   @Override
   public int run(Communicator comm, String[] args) {
     MpjCommunicator mpj = (MpjCommunicator) comm;
     long[] sizes = Arrays.stream(args[1].split(",")).mapToLong(Long::parseLong).toArray();
     List<String> algorithms = List.of(args[2].split(","));
-    List<Compression> compressions = args.length > 3
-        ? Arrays.stream(args[3].split(",")).map(Compression::parse).toList() : List.of(Compression.NONE);
+    int at = 3; // then: [compressions] [--json device]
+    List<Compression> compressions = args.length > at && !args[at].equals(JSON)
+        ? Arrays.stream(args[at++].split(",")).map(Compression::parse).toList() : List.of(Compression.NONE);
     List<String> columns = new ArrayList<>(); // "alg" or "alg/bf16"
     for (String alg : algorithms) {
       for (Compression c : compressions) {
         columns.add(c == Compression.NONE ? alg : alg + "/" + c.configName());
       }
     }
+    boolean json = args.length > at && args[at].equals(JSON);
+    String device = json && args.length > at + 1 ? args[at + 1] : null;
     boolean lead = comm.rank() == 0;
-    if (lead) {
+    if (lead && !json) {
       System.out.printf(Locale.ROOT, "allreduce float32 SUM, np=%d; median ms of the slowest rank per repetition, "
           + "GB/s = float32 message bytes / median%n", comm.size());
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s", "size"));
@@ -82,11 +91,20 @@ public final class AllreduceBenchTask implements RankTask {
           }
         }
         double median = medianOfSlowest(comm, seconds);
+        if (lead && json) {
+          mpj.setAlgorithm(CommAlgorithm.AUTO.configName());
+          System.out.printf(Locale.ROOT, "{\"kind\":\"allreduce\",\"np\":%d,\"device\":\"%s\",\"bytes\":%d,"
+                  + "\"algorithm\":\"%s\",\"compression\":\"%s\",\"median_ms\":%s,\"gb_per_s\":%s,\"reps\":%d,"
+                  + "\"auto_picks\":\"%s\"}%n",
+              comm.size(), device, (long) floats * Float.BYTES, alg, compression.configName(), median * 1e3,
+              (double) floats * Float.BYTES / median / 1e9, reps, mpj.algorithmFor(floats).configName());
+          System.out.flush();
+        }
         row.append(String.format(Locale.ROOT, " %" + msWidth(columns.get(col)) + ".3f %6.2f", median * 1e3,
             (double) floats * Float.BYTES / median / 1e9));
       }
       mpj.setAlgorithm(CommAlgorithm.AUTO.configName());
-      if (lead) {
+      if (lead && !json) {
         System.out.println(row.append(String.format(Locale.ROOT, " %5d  %s", reps,
             mpj.algorithmFor(floats).configName())));
         System.out.flush();
