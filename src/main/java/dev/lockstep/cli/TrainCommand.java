@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     checkOptions();
-    config.load(); // fails with file:line and key path before any rank exists
+    config.checkModelShapes(config.load()); // fails with file:line and key path before any rank exists
     return Launcher.launch(new LaunchSpec(np, device, absolute(machines), rankArgs()));
   }
 

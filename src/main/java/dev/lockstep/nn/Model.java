@@ -114,12 +114,12 @@ public final class Model {
     int stride = spec.stride() == null ? defaultStride : spec.stride();
     int padding = spec.padding() == null ? 0 : spec.padding();
     if (!shape.isImage()) {
-      throw new IllegalArgumentException(key + " (" + type + "): needs an image input [C, H, W] but receives "
-          + shape + " (set data.shape: [C, H, W] for csv/synthetic data, and put image layers before linear ones)");
+      throw new LayerShapeException(key, type + " needs an image input [C, H, W] but receives " + shape
+          + " (set data.shape: [C, H, W] for csv/synthetic data, and put image layers before linear ones)");
     }
     Window2d w = new Window2d(shape.channels(), shape.height(), shape.width(), kernel, stride, padding);
     if (!w.fits()) {
-      throw new IllegalArgumentException(key + " (" + type + "): a " + kernel + "x" + kernel + " window with padding "
+      throw new LayerShapeException(key, "the " + kernel + "x" + kernel + " window of " + type + " with padding "
           + padding + " needs an input of at least [" + shape.channels() + ", " + (kernel - 2 * padding) + ", "
           + (kernel - 2 * padding) + "] but receives " + shape);
     }
@@ -157,6 +157,21 @@ public final class Model {
 
   public int outputWidth() {
     return layers.get(layers.size() - 1).outFeatures();
+  }
+
+  /**
+   * The first layer that runs on the CPU backend only (image layers: their CUDA kernels are not written yet), as
+   * "model.layers[i] (conv2d(...))"; empty when every layer runs on any backend.
+   */
+  public java.util.Optional<String> cpuOnlyLayer() {
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      if (l instanceof Conv2d || l instanceof Pool2d || l instanceof Dropout || l instanceof BatchNorm
+          || l instanceof Flatten) {
+        return java.util.Optional.of("model.layers[" + i + "] (" + l.describe() + ")");
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Whether some layer sums statistics across ranks inside backward (sync batch norm). */

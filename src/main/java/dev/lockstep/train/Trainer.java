@@ -22,7 +22,9 @@ import dev.lockstep.metrics.TraceFile;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
 import dev.lockstep.nn.Model;
+import dev.lockstep.nn.CrossRankSum;
 import dev.lockstep.nn.Parameters;
+import dev.lockstep.nn.PassContext;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
 import dev.lockstep.objective.Targets;
@@ -101,7 +103,11 @@ public final class Trainer {
     RowEncoding encoding;
     Dataset test;
     if (corpus == null) {
-      model = Model.build(cfg.model(), data.train().width());
+      model = Model.build(cfg.model(), InputShape.of(cfg.data(), data.train().width()));
+      if (!backend.name().equals("cpu") && model.cpuOnlyLayer().isPresent()) {
+        throw new IllegalArgumentException(model.cpuOnlyLayer().get() + " runs on the cpu backend only so far (its "
+            + backend.name() + " kernels are not written yet); set backend.device: cpu");
+      }
       encoding = RowEncoding.rows(data.train().width(), model.outputWidth());
       test = data.test();
     } else {
@@ -158,7 +164,20 @@ public final class Trainer {
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
-    executor.setGradientListener(update.gradientListener()); // bucketed allreduce starts during backward
+    if (!model.reducesInBackward()) { // sync batch norm's allreduce in backward must not race the comm thread
+      executor.setGradientListener(update.gradientListener()); // bucketed allreduce starts during backward
+    }
+    CrossRankSum rankSums = ranks == 1 ? CrossRankSum.SINGLE : new CrossRankSum() {
+      @Override
+      public int ranks() {
+        return ranks;
+      }
+
+      @Override
+      public void sum(double[] values) {
+        comm.allreduceSum(values);
+      }
+    };
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -222,6 +241,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         int rows = batch.rows();
         params.zeroGrads();
+        executor.setPass(new PassContext(true, cfg.run().seed(), step, (long) rank * batchPerRank, rankSums, false));
         backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
         Buf output = executor.forward(xBuf, rows);
         backend.download(output.view(0, (long) rows * outWidth), out, 0);
