@@ -229,7 +229,7 @@ public final class ConfigValidator {
   private static void imageLayersNeedCpu(Checks k, ModelConfig m, BackendConfig b) {
     for (int i = 0; i < m.layers().size(); i++) {
       String type = m.layers().get(i).type();
-      if (IMAGE_LAYER_TYPES.contains(type) && b.device().equals("cuda")) {
+      if (type != null && IMAGE_LAYER_TYPES.contains(type) && b.device().equals("cuda")) {
         k.fail("backend.device", "cuda is not supported with " + type + " (model.layers[" + i + "]) yet: image layers "
             + "run on the cpu backend only; use cpu");
         return;
