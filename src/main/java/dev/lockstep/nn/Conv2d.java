@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 /**
  * 2-D convolution over NCHW images (cross-correlation, as PyTorch's Conv2d): x: [B, Cin, H, W] → y: [B, Cout, Ho,
  * Wo], square kernel k, stride s, zero padding p. Its slice of the flat buffers holds W: [Cout, Cin, k, k]
- * row-major, then b: [Cout]. Computed as im2col + one GEMM over the whole batch (OpenBLAS threads), then a
- * transpose from pixel-major to NCHW.
+ * row-major, then b: [Cout]. Computed per image as im2col + a GEMM (OpenBLAS, on its threads) that writes the
+ * NCHW output directly.
  */
 public final class Conv2d implements Layer {
   private final Window2d win;
@@ -20,6 +20,9 @@ public final class Conv2d implements Layer {
   private Buf b; // [Cout]
   private Buf dw;
   private Buf db;
+  private Buf biasStaging; // [Cout]
+  private final float[] bias, ones; // [Cout] host copies: b (forward) or db (backward); all 1
+  private final double[] biasSum, biasSquares; // [Cout]
 
   public Conv2d(Window2d window, int outChannels, ConvWorkspace workspace) {
     if (outChannels <= 0) {
@@ -32,6 +35,11 @@ public final class Conv2d implements Layer {
     this.win = window;
     this.out = outChannels;
     this.ws = workspace;
+    this.bias = new float[outChannels];
+    this.ones = new float[outChannels];
+    java.util.Arrays.fill(ones, 1f);
+    this.biasSum = new double[outChannels];
+    this.biasSquares = new double[outChannels];
   }
 
   public Window2d window() {
@@ -87,30 +95,43 @@ public final class Conv2d implements Layer {
 
   @Override
   public void forward(Backend be, Buf x, Buf y, int batch) {
-    // x: [B, Cin, H, W] → cols: [B·P, Cin·k·k] (P = Ho·Wo); t = cols·Wᵀ + b: [B·P, Cout]; y: [B, Cout, P] = tᵀ per image
-    int p = win.outPositions(), rows = batch * p;
-    Buf cols = ws.cols(be, (long) rows * win.patchSize());
-    Buf t = ws.pixels(be, (long) rows * out);
-    be.im2col(x, cols, batch, win);
-    be.gemm(false, true, rows, out, win.patchSize(), 1f, cols, bound(w), 0f, t);
-    be.addRowVector(t, b, rows, out);
-    be.transposeBatched(t, y, batch, p, out);
+    // Per image n: cols = im2col(x_n): [Cin·k·k, P] (P = Ho·Wo); y_n: [Cout, P] = W·cols; then y += b per channel.
+    // One image's cols stay in cache between im2col and the GEMM.
+    int p = win.outPositions(), patch = win.patchSize(), in = win.inSize();
+    Buf cols = ws.cols(be, (long) patch * p);
+    for (int n = 0; n < batch; n++) {
+      be.im2col(x.view((long) n * in, in), cols, 1, win);
+      be.gemm(false, false, out, p, patch, 1f, bound(w), cols, 0f, y.view((long) n * out * p, (long) out * p));
+    }
+    be.download(b, bias, 0);
+    be.channelAffine(y, ones, null, null, bias, y, batch, out, p);
   }
 
   @Override
   public void backward(Backend be, Buf x, Buf y, Buf dy, Buf dx, int batch) {
-    // dy: [B, Cout, P] → g: [B·P, Cout]; dW: [Cout, Cin·k·k] += gᵀ·cols; db += Σ_rows g; dcols = g·W → dx = col2im
-    int p = win.outPositions(), rows = batch * p;
-    Buf cols = ws.cols(be, (long) rows * win.patchSize());
-    Buf g = ws.pixels(be, (long) rows * out);
-    be.transposeBatched(dy, g, batch, out, p);
-    be.im2col(x, cols, batch, win); // recomputed: the workspace is shared by every conv layer
-    be.gemm(true, false, out, win.patchSize(), rows, 1f, g, cols, 1f, bound(dw));
-    be.sumRows(g, db, rows, out, 1f);
-    if (dx != null) {
-      be.gemm(false, false, rows, win.patchSize(), out, 1f, g, w, 0f, cols); // cols now holds dcols
-      be.col2im(cols, dx, batch, win);
+    // Per image: dW: [Cout, Cin·k·k] += dy_n·colsᵀ; dcols = Wᵀ·dy_n: [Cin·k·k, P] → dx_n = col2im(dcols).
+    // db: [Cout] += Σ_{n, P} dy. im2col is recomputed: the workspace is shared by every conv layer.
+    int p = win.outPositions(), patch = win.patchSize(), in = win.inSize();
+    Buf cols = ws.cols(be, (long) patch * p);
+    Buf dcols = ws.pixels(be, (long) patch * p);
+    for (int n = 0; n < batch; n++) {
+      Buf dyN = dy.view((long) n * out * p, (long) out * p);
+      be.im2col(x.view((long) n * in, in), cols, 1, win);
+      be.gemm(false, true, out, patch, p, 1f, dyN, cols, 1f, bound(dw));
+      if (dx != null) {
+        be.gemm(true, false, patch, p, out, 1f, w, dyN, 0f, dcols);
+        be.col2im(dcols, dx.view((long) n * in, in), 1, win);
+      }
     }
+    be.channelSums(dy, dy, batch, out, p, biasSum, biasSquares);
+    for (int c = 0; c < out; c++) {
+      bias[c] = (float) biasSum[c];
+    }
+    if (biasStaging == null) {
+      biasStaging = be.allocate(out);
+    }
+    be.upload(bias, 0, biasStaging);
+    be.axpy(1f, biasStaging, db);
   }
 
   private Buf bound(Buf view) {

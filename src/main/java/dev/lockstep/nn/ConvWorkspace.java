@@ -4,14 +4,14 @@ import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
 
 /**
- * Scratch shared by the convolutions of one model (one per rank): the im2col matrix and a pixel-major copy of the
- * output or its gradient. Layers run one at a time, so one pair, grown to the largest layer × batch, serves all;
+ * Scratch shared by the convolutions of one model (one per rank): one image's im2col matrix and its gradient.
+ * Layers run one at a time, so one pair, grown to the largest layer, serves all;
  * nothing in it outlives a layer call (backward recomputes im2col from its input), which keeps the executor's
  * activation accounting honest.
  */
 public final class ConvWorkspace {
-  private Buf cols; // [B·Ho·Wo, C·k·k] of the layer running now
-  private Buf pixels; // [B·Ho·Wo, Cout]
+  private Buf cols; // [C·k·k, Ho·Wo] of the layer and image running now
+  private Buf pixels; // [C·k·k, Ho·Wo]: dL/dcols in backward
   private Backend owner;
 
   Buf cols(Backend be, long floats) {

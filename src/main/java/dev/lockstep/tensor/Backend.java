@@ -70,12 +70,15 @@ public interface Backend extends AutoCloseable {
   // ---- Image ops (convolution, pooling, dropout, batch norm). Shapes: x [B, C, H, W] (NCHW) flat per row; w is
   // a Window2d. The defaults refuse, naming the op: a backend that lacks one is never silently wrong.
 
-  /** cols: [B·Ho·Wo, C·k·k] ← patches of x: [B, C, H, W] (zero outside the image); row (n, oh, ow), column (c, i, j). */
+  /**
+   * cols: [B, C·k·k, Ho·Wo] ← patches of x: [B, C, H, W] (zero outside the image): per image, row (c, i, j) holds
+   * x[c, oh·s − p + i, ow·s − p + j] at column (oh, ow), so W: [Cout, C·k·k] · cols is the NCHW output.
+   */
   default void im2col(Buf x, Buf cols, int batch, Window2d w) {
     throw unsupported("im2col");
   }
 
-  /** dx: [B, C, H, W] = Σ over patches of cols: [B·Ho·Wo, C·k·k] (the adjoint of im2col; dx is overwritten). */
+  /** dx: [B, C, H, W] = Σ over patches of cols: [B, C·k·k, Ho·Wo] (the adjoint of im2col; dx is overwritten). */
   default void col2im(Buf cols, Buf dx, int batch, Window2d w) {
     throw unsupported("col2im");
   }

@@ -11,53 +11,58 @@ final class CpuImageOps {
   private CpuImageOps() {}
 
   static void im2col(FloatBuffer x, FloatBuffer cols, int batch, Window2d w) {
-    int c = w.channels(), h = w.height(), wd = w.width(), k = w.kernel(), s = w.stride(), p = w.padding();
-    int ho = w.outHeight(), wo = w.outWidth(), patch = w.patchSize(), image = w.inSize();
-    int row = 0;
+    int h = w.height(), wd = w.width(), k = w.kernel(), s = w.stride(), p = w.padding();
+    int ho = w.outHeight(), wo = w.outWidth(), positions = ho * wo, image = w.inSize();
+    int out = 0; // walks cols in memory order: image, (c, i, j), (oh, ow)
     for (int n = 0; n < batch; n++) {
-      int xBase = n * image;
-      for (int oh = 0; oh < ho; oh++) {
-        for (int ow = 0; ow < wo; ow++, row++) {
-          int out = row * patch;
-          for (int ch = 0; ch < c; ch++) {
-            int plane = xBase + ch * h * wd;
-            for (int i = 0; i < k; i++) {
+      for (int ch = 0; ch < w.channels(); ch++) {
+        int plane = n * image + ch * h * wd;
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < k; j++) {
+            for (int oh = 0; oh < ho; oh++) {
               int ih = oh * s - p + i;
-              boolean rowInside = ih >= 0 && ih < h;
-              for (int j = 0; j < k; j++, out++) {
+              if (ih < 0 || ih >= h) {
+                for (int ow = 0; ow < wo; ow++) {
+                  cols.put(out++, 0f);
+                }
+                continue;
+              }
+              int rowBase = plane + ih * wd;
+              for (int ow = 0; ow < wo; ow++) {
                 int iw = ow * s - p + j;
-                cols.put(out, rowInside && iw >= 0 && iw < wd ? x.get(plane + ih * wd + iw) : 0f);
+                cols.put(out++, iw >= 0 && iw < wd ? x.get(rowBase + iw) : 0f);
               }
             }
           }
         }
       }
     }
+    assert out == batch * w.patchSize() * positions;
   }
 
   static void col2im(FloatBuffer cols, FloatBuffer dx, int batch, Window2d w) {
-    int c = w.channels(), h = w.height(), wd = w.width(), k = w.kernel(), s = w.stride(), p = w.padding();
-    int ho = w.outHeight(), wo = w.outWidth(), patch = w.patchSize(), image = w.inSize();
-    int total = batch * image;
-    for (int i = 0; i < total; i++) {
+    int h = w.height(), wd = w.width(), k = w.kernel(), s = w.stride(), p = w.padding();
+    int ho = w.outHeight(), wo = w.outWidth(), image = w.inSize();
+    for (int i = 0, total = batch * image; i < total; i++) {
       dx.put(i, 0f);
     }
-    int row = 0;
+    int in = 0;
     for (int n = 0; n < batch; n++) {
-      int xBase = n * image;
-      for (int oh = 0; oh < ho; oh++) {
-        for (int ow = 0; ow < wo; ow++, row++) {
-          int in = row * patch;
-          for (int ch = 0; ch < c; ch++) {
-            int plane = xBase + ch * h * wd;
-            for (int i = 0; i < k; i++) {
+      for (int ch = 0; ch < w.channels(); ch++) {
+        int plane = n * image + ch * h * wd;
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < k; j++) {
+            for (int oh = 0; oh < ho; oh++) {
               int ih = oh * s - p + i;
-              boolean rowInside = ih >= 0 && ih < h;
-              for (int j = 0; j < k; j++, in++) {
+              if (ih < 0 || ih >= h) {
+                in += wo;
+                continue;
+              }
+              int rowBase = plane + ih * wd;
+              for (int ow = 0; ow < wo; ow++, in++) {
                 int iw = ow * s - p + j;
-                if (rowInside && iw >= 0 && iw < wd) {
-                  int at = plane + ih * wd + iw;
-                  dx.put(at, dx.get(at) + cols.get(in));
+                if (iw >= 0 && iw < wd) {
+                  dx.put(rowBase + iw, dx.get(rowBase + iw) + cols.get(in));
                 }
               }
             }
