@@ -96,6 +96,25 @@ final class CpuImageOps {
     int ho = w.outHeight(), wo = w.outWidth();
     float inv = 1f / (k * k);
     int planes = batch * w.channels(), out = 0;
+    if (p == 0) { // every window lies inside the image: no bounds checks
+      for (int pl = 0; pl < planes; pl++) {
+        int base = pl * h * wd;
+        for (int oh = 0; oh < ho; oh++) {
+          for (int ow = 0; ow < wo; ow++, out++) {
+            int corner = base + oh * s * wd + ow * s;
+            float acc = avg ? 0f : x.get(corner);
+            for (int i = 0; i < k; i++) {
+              for (int j = 0, at = corner + i * wd; j < k; j++, at++) {
+                float v = x.get(at);
+                acc = avg ? acc + v : Math.max(acc, v);
+              }
+            }
+            y.put(out, avg ? acc * inv : acc);
+          }
+        }
+      }
+      return;
+    }
     for (int pl = 0; pl < planes; pl++) {
       int base = pl * h * wd;
       for (int oh = 0; oh < ho; oh++) {
@@ -127,6 +146,37 @@ final class CpuImageOps {
     int planes = batch * w.channels(), out = 0;
     for (int i = 0, n = planes * h * wd; i < n; i++) {
       dx.put(i, 0f);
+    }
+    if (p == 0) { // every window lies inside the image: no bounds checks
+      for (int pl = 0; pl < planes; pl++) {
+        int base = pl * h * wd;
+        for (int oh = 0; oh < ho; oh++) {
+          for (int ow = 0; ow < wo; ow++, out++) {
+            int corner = base + oh * s * wd + ow * s;
+            float g = dy.get(out);
+            if (avg) {
+              for (int i = 0; i < k; i++) {
+                for (int j = 0, at = corner + i * wd; j < k; j++, at++) {
+                  dx.put(at, dx.get(at) + g * inv);
+                }
+              }
+            } else {
+              int best = corner;
+              float max = x.get(corner);
+              for (int i = 0; i < k; i++) {
+                for (int j = 0, at = corner + i * wd; j < k; j++, at++) {
+                  if (x.get(at) > max) {
+                    max = x.get(at);
+                    best = at;
+                  }
+                }
+              }
+              dx.put(best, dx.get(best) + g);
+            }
+          }
+        }
+      }
+      return;
     }
     for (int pl = 0; pl < planes; pl++) {
       int base = pl * h * wd;
