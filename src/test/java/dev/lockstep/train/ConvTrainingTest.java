@@ -101,11 +101,11 @@ class ConvTrainingTest {
     TrainingRuns.Result plain = TrainingRuns.train(config, 2, "multicore", "data.batch_size=6", "run.max_steps=6",
         "run.name=ckpt-0", "checkpointing.segments=0");
     assertThat(plain.exitCode()).as(plain.output()).isZero();
-    for (String segments : List.of("2", "auto")) {
+    for (String segments : List.of("auto")) { // 3 segments here; every plan is checked in CheckpointedStepTest
       TrainingRuns.Result ckpt = TrainingRuns.train(config, 2, "multicore", "data.batch_size=6", "run.max_steps=6",
           "run.name=ckpt-" + segments, "checkpointing.segments=" + segments);
       assertThat(ckpt.exitCode()).as(ckpt.output()).isZero();
-      assertThat(ckpt.output()).contains("checkpointing " + (segments.equals("2") ? "2" : "3") + " segments");
+      assertThat(ckpt.output()).contains("checkpointing 3 segments");
       assertThat(Files.readAllBytes(ckpt.runDir().resolve("model.safetensors"))).as("segments " + segments)
           .isEqualTo(Files.readAllBytes(plain.runDir().resolve("model.safetensors")));
     }
