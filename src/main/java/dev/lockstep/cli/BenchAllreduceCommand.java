@@ -65,6 +65,11 @@ final class BenchAllreduceCommand implements Callable<Integer> {
           + "multicore and hybdev on one host, shm_process,ring,mpj on niodev, ring,mpj with --machines).")
   String algorithms;
 
+  @Option(names = "--json",
+      description = "One JSON object per size and algorithm instead of the table: bytes, algorithm, median_ms, "
+          + "gb_per_s, reps, auto_picks (the algorithm auto uses at that size), np, device.")
+  boolean json;
+
   @Override
   public Integer call() {
     if (np < 1) {
@@ -90,8 +95,12 @@ final class BenchAllreduceCommand implements Callable<Integer> {
     for (String s : sizes.split(",")) {
       bytes.add(String.valueOf(parseBytes(s.trim())));
     }
-    List<String> args = List.of("--task=" + AllreduceBenchTask.class.getName(), String.join(",", bytes),
-        String.join(",", algs));
+    List<String> args = new ArrayList<>(List.of("--task=" + AllreduceBenchTask.class.getName(),
+        String.join(",", bytes), String.join(",", algs)));
+    if (json) {
+      args.add(AllreduceBenchTask.JSON);
+      args.add(device);
+    }
     return Launcher.launch(new LaunchSpec(np, device, machines == null ? null : machines.toAbsolutePath(), args));
   }
 

@@ -95,6 +95,11 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "BLAS threads; 0 = all cores (default: ${DEFAULT-VALUE}).")
   int threads = 0;
 
+  @Option(names = "--json",
+      description = "One JSON object per setting instead of the table: segments, plan, activation_bytes, "
+          + "keep_all_bytes, peak_rss_bytes, ms_per_step, and the activation and time ratios against the first.")
+  boolean json;
+
   @Option(names = "--child", hidden = true, description = "Measure one setting in this JVM and print one line.")
   boolean child;
 
@@ -121,11 +126,13 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "%s, batch %d, 1 rank, CPU backend (%s BLAS threads), %d timed steps after %d "
-            + "warm-up%n", cnn ? String.format(Locale.ROOT, "CNN [1, 28, 28] → [conv2d(%d, 3x3) → relu]×%d, max_pool2d "
-            + "after %d → linear(%d) (%d layers)", hidden, depth, depth / 2, classes, 2 * depth + 2)
-            : String.format(Locale.ROOT, "MLP %d → %d×%d → %d (%d layers)", input, hidden, depth, classes,
-            2 * depth + 1), batch, threads == 0 ? "all" : threads, steps, warmup);
+    if (!json) {
+      out.printf(Locale.ROOT, "%s, batch %d, 1 rank, CPU backend (%s BLAS threads), %d timed steps after %d "
+              + "warm-up%n", cnn ? String.format(Locale.ROOT, "CNN [1, 28, 28] → [conv2d(%d, 3x3) → relu]×%d, max_pool2d "
+              + "after %d → linear(%d) (%d layers)", hidden, depth, depth / 2, classes, 2 * depth + 2)
+              : String.format(Locale.ROOT, "MLP %d → %d×%d → %d (%d layers)", input, hidden, depth, classes,
+              2 * depth + 1), batch, threads == 0 ? "all" : threads, steps, warmup);
+    }
     out.flush();
     List<Map<String, String>> rows = new ArrayList<>();
     for (String s : segments) {
@@ -135,7 +142,11 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
       }
       rows.add(r);
     }
-    printTable(out, rows);
+    if (json) {
+      printJson(out, rows);
+    } else {
+      printTable(out, rows);
+    }
     return ExitCodes.OK;
   }
 
@@ -238,6 +249,29 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
       return null;
     }
     return result;
+  }
+
+  private void printJson(PrintWriter out, List<Map<String, String>> rows) {
+    double baseAct = Double.parseDouble(rows.get(0).get("activation_bytes"));
+    double baseMs = Double.parseDouble(rows.get(0).get("ms"));
+    for (Map<String, String> r : rows) {
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("kind", "checkpointing");
+      record.put("segments", r.get("setting"));
+      record.put("plan", r.get("plan"));
+      long act = Long.parseLong(r.get("activation_bytes"));
+      record.put("activation_bytes", act);
+      record.put("keep_all_bytes", Long.parseLong(r.get("keep_all_bytes")));
+      long hwmKb = Long.parseLong(r.get("hwm_kb"));
+      record.put("peak_rss_bytes", hwmKb < 0 ? null : hwmKb * 1024);
+      double ms = Double.parseDouble(r.get("ms"));
+      record.put("ms_per_step", ms);
+      record.put("activation_ratio", act / baseAct);
+      record.put("ms_ratio", ms / baseMs);
+      record.put("layers", 2 * depth + 1);
+      record.put("batch", batch);
+      JsonLines.print(out, record);
+    }
   }
 
   private void printTable(PrintWriter out, List<Map<String, String>> rows) {

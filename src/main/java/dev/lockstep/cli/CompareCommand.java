@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.metrics.RunRecords;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -33,7 +36,8 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  lockstep compare runs/sync runs/async runs/auto",
-        "  lockstep compare runs/*"},
+        "  lockstep compare runs/*",
+        "  lockstep compare --json runs/* | jq -s 'max_by(.test_accuracy) | .dir'"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:the table was printed", "2:a directory is not a run directory"})
 final class CompareCommand implements Callable<Integer> {
@@ -42,6 +46,12 @@ final class CompareCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "RUN_DIR", arity = "1..*", description = "Run directories (<run.out_dir>/<run.name>).")
   List<Path> runs = new ArrayList<>();
+
+  @Option(names = "--json",
+      description = "One JSON object per run instead of the table (kind \"run\"): run, dir, finished, ranks, steps, test_accuracy, "
+          + "test_loss, final_train_loss, wall_seconds, samples_per_s, comm_share, wait_share (fractions), "
+          + "activation_peak_bytes, mode_switches; null where the run did not record the figure.")
+  boolean json;
 
   @Override
   public Integer call() {
@@ -56,7 +66,14 @@ final class CompareCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
         return ExitCodes.USAGE;
       }
-      table.row(row(run));
+      if (json) {
+        JsonLines.print(spec.commandLine().getOut(), record(run, dir));
+      } else {
+        table.row(row(run));
+      }
+    }
+    if (json) {
+      return ExitCodes.OK;
     }
     spec.commandLine().getOut().print(table.render());
     spec.commandLine().getOut().flush();
@@ -88,6 +105,39 @@ final class CompareCommand implements Callable<Integer> {
         modeSwitches(j)};
   }
 
+  /** The row's figures as numbers (for --json), null where the run did not record one. */
+  static Map<String, Object> record(RunRecords run, Path dir) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("kind", "run");
+    r.put("run", run.name());
+    r.put("dir", dir.toAbsolutePath().normalize().toString());
+    Optional<JsonNode> s = run.summary();
+    r.put("finished", s.isPresent());
+    JsonNode j = s.orElse(null);
+    boolean noSteps = run.train().isEmpty();
+    r.put("ranks", j != null && j.has("ranks") ? j.get("ranks").asInt() : null);
+    r.put("steps", j != null && j.has("steps") ? (Object) j.get("steps").asLong()
+        : noSteps ? null : run.train().get(run.train().size() - 1).step());
+    r.put("test_accuracy", number(j, "test_accuracy"));
+    r.put("test_loss", number(j, "test_loss"));
+    r.put("final_train_loss", j != null ? number(j, "final_train_loss")
+        : noSteps ? null : run.train().get(run.train().size() - 1).loss());
+    r.put("wall_seconds", number(j, "wall_seconds"));
+    r.put("samples_per_s", number(j, "samples_per_s"));
+    double trainSeconds = j == null ? Double.NaN : j.path("train_seconds").asDouble(Double.NaN);
+    r.put("comm_share", j == null ? null : meanShare(j, "communication_s", trainSeconds));
+    r.put("wait_share", j == null ? null : meanShare(j, "wait_s", trainSeconds));
+    double peak = j == null ? Double.NaN : peakActivationBytes(j);
+    r.put("activation_peak_bytes", Double.isNaN(peak) ? null : (long) peak);
+    JsonNode m = j == null ? null : j.get("mode_switches");
+    r.put("mode_switches", m == null || m.isNull() ? null : m.isArray() ? m.size() : m.asInt());
+    return r;
+  }
+
+  private static Double number(JsonNode j, String key) {
+    return j != null && j.has(key) && j.get(key).isNumber() ? j.get(key).asDouble() : null;
+  }
+
   private static String text(JsonNode j, String key) {
     return j.has(key) ? j.get(key).asText() : "-";
   }
@@ -96,21 +146,32 @@ final class CompareCommand implements Callable<Integer> {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "-";
   }
 
-  /** Mean over ranks of per_rank[].{key} / train_seconds. */
+  /** Mean over ranks of per_rank[].{key} / train_seconds, as a percentage. */
   static String share(JsonNode j, String key, double trainSeconds) {
+    Double share = meanShare(j, key, trainSeconds);
+    return share == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * share);
+  }
+
+  /** Mean over ranks of per_rank[].{key} / train_seconds; null when the run did not record it. */
+  static Double meanShare(JsonNode j, String key, double trainSeconds) {
     JsonNode perRank = j.path("per_rank");
     if (!perRank.isArray() || perRank.isEmpty() || !(trainSeconds > 0)) {
-      return "-";
+      return null;
     }
     double sum = 0;
     for (JsonNode r : perRank) {
       sum += r.path(key).asDouble(0);
     }
-    return String.format(Locale.ROOT, "%.0f%%", 100 * sum / perRank.size() / trainSeconds);
+    return sum / perRank.size() / trainSeconds;
   }
 
   /** summary.json's activation_peak_bytes (or the largest per_rank one), in MiB. */
   static String peakActivation(JsonNode j) {
+    double bytes = peakActivationBytes(j);
+    return Double.isNaN(bytes) ? "-" : String.format(Locale.ROOT, "%.1f MiB", bytes / (1 << 20));
+  }
+
+  private static double peakActivationBytes(JsonNode j) {
     double bytes = j.path("activation_peak_bytes").asDouble(Double.NaN);
     for (JsonNode r : j.path("per_rank")) {
       if (r.has("activation_peak_bytes")) {
@@ -118,7 +179,7 @@ final class CompareCommand implements Callable<Integer> {
             : Math.max(bytes, r.get("activation_peak_bytes").asDouble());
       }
     }
-    return Double.isNaN(bytes) ? "-" : String.format(Locale.ROOT, "%.1f MiB", bytes / (1 << 20));
+    return bytes;
   }
 
   /** summary.json's mode_switches: a count, or the list of switches. */

@@ -31,7 +31,7 @@ final class ConfigOptions {
    * The model's layer shapes against the data's sample shape, before any rank starts: a layer whose input does not
    * fit is a config error at its key. Data that cannot be read here is left to the ranks, which report it.
    */
-  void checkModelShapes(LockstepConfig cfg) {
+  static void checkModelShapes(Path file, List<String> overrides, LockstepConfig cfg) {
     try {
       dev.lockstep.train.InputShape.checkModel(cfg);
     } catch (dev.lockstep.nn.LayerShapeException e) {

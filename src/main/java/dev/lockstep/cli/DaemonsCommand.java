@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
     headerHeading = "%n",
     header = "Start, stop or check MPJ Express daemons on the hosts of a machines file (for --dev niodev or hybdev).",
     description = {
-        "The machines file has one host per line: HOST[:PORT] [netns=NAME]. PORT is that host's daemon port "
-            + "(default --port); netns=NAME runs the host's commands under 'ip netns exec NAME' (a namespace of this "
+        "The machines file has one host per line: HOST[:SLOTS] [slots=N] [port=P] [netns=NAME]. P is that host's "
+            + "daemon port (default --port); SLOTS/N how many ranks train puts there; netns=NAME runs the host's commands under 'ip netns exec NAME' (a namespace of this "
             + "machine); hosts that are not this machine are reached with password-less ssh and need the same "
             + "paths (Java, lockstep, the MPJ home) as this one.",
         "start runs MPJ's daemon (runtime.daemon.MPJDaemon from <MPJ home>/lib/daemon.jar, with log4j) on every "

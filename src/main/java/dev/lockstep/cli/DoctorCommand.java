@@ -8,13 +8,16 @@ import dev.lockstep.tensor.Backends;
 import dev.lockstep.tensor.CudaInventory;
 import dev.lockstep.tensor.NoDeviceException;
 import dev.lockstep.tensor.OpenBlasInfo;
+import dev.lockstep.train.RunPreflight;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -34,7 +37,9 @@ import picocli.CommandLine.Spec;
     description = {
         "One line per check, OK or what to do. Finds (or assembles, as the first run would) the MPJ Express home "
             + "and checks it has what the multicore, niodev and hybdev devices need; says whether Debian's "
-            + "/usr/bin/mpjrun is the broken one; checks the config's data files; loads OpenBLAS and reports "
+            + "/usr/bin/mpjrun is the broken one; checks what train checks before starting ranks (the config's data "
+            + "files of any format, the global batch for --np ranks against the training samples, that run.out_dir "
+            + "can be written, ranks against cores); loads OpenBLAS and reports "
             + "the core type it picked and its threads; lists CUDA devices with driver and runtime versions, or "
             + "why there are none; and names the backend a run with --np ranks would use.",
         "",
@@ -43,15 +48,19 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  lockstep doctor",
-        "  lockstep doctor -c my-run.yaml --np 4     # that config's data and backend, for 4 ranks"},
+        "  lockstep doctor -c my-run.yaml --np 4     # that config's data and backend, for 4 ranks",
+        "  lockstep doctor --json | jq -r 'select(.status == \"FAIL\") | .advice'"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ready to train (warnings may remain)",
-        "2:something a run needs is missing (MPJ Express, data files, a demanded GPU)"})
+        "2:something a run needs is missing (MPJ Express, data files, a writable run.out_dir, a demanded GPU)"})
 final class DoctorCommand implements Callable<Integer> {
   enum Status { OK, NOTE, WARN, FAIL }
 
   /** One check's verdict; {@code advice} is what to do (null when nothing needs doing). */
   record Finding(Status status, String topic, String message, String advice) {}
+
+  /** Without -c: every default, with the smallest model (the defaults have none). */
+  private static final String DEFAULTS = "model: {layers: [{type: linear, units: 10}]}\n";
 
   @Spec
   CommandSpec spec;
@@ -67,28 +76,56 @@ final class DoctorCommand implements Callable<Integer> {
       description = "Ranks the backend check assumes on this machine (default: ${DEFAULT-VALUE}).")
   int np;
 
+  @Option(names = "--json",
+      description = "One JSON object per check ({\"kind\": \"check\", \"status\": \"OK|NOTE|WARN|FAIL\", \"topic\", "
+          + "\"message\", \"advice\"}), then {\"kind\": \"verdict\", \"ready\": true|false, \"failed\": [topics]}.")
+  boolean json;
+
   @Override
   public Integer call() {
-    LockstepConfig cfg = configFile == null ? new LockstepConfig(null, null, null, null, null, null, null, null,
-        null, null) : ConfigLoader.load(configFile, overrides);
+    ConfigLoader.Located located = configFile == null ? ConfigLoader.fromYamlLocated(DEFAULTS, "the defaults", overrides)
+        : ConfigLoader.loadLocated(configFile, overrides);
+    LockstepConfig cfg = located.config();
     List<Finding> findings = new ArrayList<>();
     findings.add(java());
     findings.addAll(mpj());
-    findings.add(data(cfg.data()));
+    findings.addAll(run(located));
     findings.add(openBlas());
     findings.add(cuda(cfg.backend().device()));
     findings.add(backend(cfg));
     PrintWriter out = spec.commandLine().getOut();
+    boolean failed = findings.stream().anyMatch(f -> f.status() == Status.FAIL);
+    if (json) {
+      printJson(out, findings, failed);
+      return failed ? ExitCodes.USAGE : ExitCodes.OK;
+    }
     for (Finding f : findings) {
       out.printf(Locale.ROOT, "%-4s  %-8s  %s%n", f.status(), f.topic(), f.message());
       if (f.advice() != null) {
         out.printf(Locale.ROOT, "%-4s  %-8s  -> %s%n", "", "", f.advice());
       }
     }
-    boolean failed = findings.stream().anyMatch(f -> f.status() == Status.FAIL);
     out.println(failed ? "Not ready: fix the FAIL lines above." : "Ready to train.");
     out.flush();
     return failed ? ExitCodes.USAGE : ExitCodes.OK;
+  }
+
+  /** --json: one {@code check} record per finding, then a {@code verdict} record. */
+  private static void printJson(PrintWriter out, List<Finding> findings, boolean failed) {
+    for (Finding f : findings) {
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("kind", "check");
+      record.put("status", f.status().name());
+      record.put("topic", f.topic());
+      record.put("message", f.message());
+      record.put("advice", f.advice());
+      JsonLines.print(out, record);
+    }
+    Map<String, Object> verdict = new LinkedHashMap<>();
+    verdict.put("kind", "verdict");
+    verdict.put("ready", !failed);
+    verdict.put("failed", findings.stream().filter(f -> f.status() == Status.FAIL).map(Finding::topic).toList());
+    JsonLines.print(out, verdict);
   }
 
   static Finding java() {
@@ -115,28 +152,36 @@ final class DoctorCommand implements Callable<Integer> {
     return findings;
   }
 
-  static Finding data(DataConfig d) {
-    Path dir = Path.of(d.dir());
-    List<String> missing = new ArrayList<>();
-    long bytes = 0;
-    for (String name : List.of(d.trainImages(), d.trainLabels(), d.testImages(), d.testLabels())) {
-      Path f = dir.resolve(name);
-      if (Files.isReadable(f) && Files.isRegularFile(f)) {
-        bytes += f.toFile().length();
-      } else {
-        missing.add(name);
+  /**
+   * What {@code train} checks before starting ranks (RunPreflight): the config's data, the global batch for --np
+   * ranks, run.out_dir, ranks against cores. The demanded-device check is the backend line below.
+   */
+  List<Finding> run(ConfigLoader.Located located) {
+    List<Finding> findings = new ArrayList<>();
+    for (RunPreflight.Check c : RunPreflight.checks(located, new RunPreflight.Plan(np, true, null))) {
+      if (c.topic().equals("device")) {
+        continue;
       }
+      Status status = switch (c.status()) {
+        case OK -> Status.OK;
+        case WARN -> Status.WARN;
+        case FAIL -> Status.FAIL;
+      };
+      String advice = status == Status.FAIL && c.topic().equals("data") ? dataAdvice(located.config().data()) : null;
+      findings.add(new Finding(status, c.topic(), c.message(), advice));
     }
-    String installed = installedDatasets();
-    if (!missing.isEmpty()) {
-      String advice = d.dir().startsWith("/usr/share/datasets/")
-          ? "install Debian's dataset-" + dir.getFileName() + " (sudo apt-get install dataset-" + dir.getFileName()
-              + "), or point data.dir at the files"
-          : "point data.dir and data.*_images/labels at the four IDX files";
-      return new Finding(Status.FAIL, "data", d.dir() + " lacks " + String.join(", ", missing) + installed, advice);
+    return findings;
+  }
+
+  private static String dataAdvice(DataConfig d) {
+    if (!d.format().equals("idx")) {
+      return "point the data keys at the files (paths are relative to the directory lockstep runs in)";
     }
-    return new Finding(Status.OK, "data", String.format(Locale.ROOT, "%s: the four IDX files (%.1f MB)%s",
-        d.dir(), bytes / 1e6, installed), null);
+    Path dir = Path.of(d.dir());
+    return (d.dir().startsWith("/usr/share/datasets/")
+        ? "install Debian's dataset-" + dir.getFileName() + " (sudo apt-get install dataset-" + dir.getFileName()
+            + "), or point data.dir at the files"
+        : "point data.dir and data.*_images/labels at the four IDX files") + installedDatasets();
   }
 
   /** The Debian dataset packages' directories, e.g. " [installed: fashion-mnist]". */

@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.config.ConfigException;
+import dev.lockstep.launch.LaunchException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -33,6 +34,11 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
       c.lines().forEach(line -> err.println("lockstep: " + line));
       err.flush();
       return ExitCodes.USAGE;
+    }
+    if (e instanceof LaunchException l) { // a bad machines file, MPJ home or daemon: its message says what to do
+      err.println("lockstep: " + l.getMessage());
+      err.flush();
+      return l.exitCode();
     }
     err.println("lockstep: internal error: " + e);
     e.printStackTrace(err);

@@ -33,6 +33,17 @@ public final class ConfigLoader {
    * @throws ConfigException naming file:line or the override, and the key path
    */
   public static LockstepConfig load(Path file, List<String> overrides) {
+    return loadLocated(file, overrides).config();
+  }
+
+  /**
+   * A config and where each of its keys was set: checks made later (data files, run.out_dir, in the launcher's
+   * preflight) name the file and line of the key they concern.
+   */
+  public record Located(LockstepConfig config, ProblemLocator where) {}
+
+  /** As {@link #load(Path, List)}, keeping where each key came from. */
+  public static Located loadLocated(Path file, List<String> overrides) {
     if (!Files.exists(file)) {
       throw new ConfigException("no such config file: " + file);
     }
@@ -47,7 +58,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
-    return fromYaml(text, file.toString(), overrides);
+    return fromYamlLocated(text, file.toString(), overrides);
   }
 
   /**
@@ -56,6 +67,11 @@ public final class ConfigLoader {
    * @throws ConfigException as {@link #load(Path, List)}
    */
   public static LockstepConfig fromYaml(String yaml, String source, List<String> overrides) {
+    return fromYamlLocated(yaml, source, overrides).config();
+  }
+
+  /** As {@link #fromYaml}, keeping where each key came from. */
+  public static Located fromYamlLocated(String yaml, String source, List<String> overrides) {
     ObjectNode tree = parse(yaml, source);
     List<ProblemLocator.Applied> applied = new ArrayList<>();
     for (String o : overrides) {
@@ -76,7 +92,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems.stream().map(where::describe).toList());
     }
-    return LayerInitDefaults.fillIn(config);
+    return new Located(LayerInitDefaults.fillIn(config), where);
   }
 
   /**

@@ -73,6 +73,7 @@ public final class ConfigValidator {
     k.atLeast("run.epochs", r.epochs(), 1);
     k.atLeast("run.max_steps", r.maxSteps(), 0);
     k.notBlank("run.out_dir", r.outDir());
+    k.atLeast("run.max_restarts", r.maxRestarts(), 0);
   }
 
   private static void model(Checks k, ModelConfig m, boolean text) {

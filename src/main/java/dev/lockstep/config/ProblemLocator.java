@@ -8,7 +8,7 @@ import java.util.Optional;
  * file, {@code --set optimizer.lr=-1: } for a value from the command line. A key the file leaves out is placed
  * at its nearest enclosing key and marked {@code (not set)}: the default, or nothing, was used.
  */
-final class ProblemLocator {
+public final class ProblemLocator {
   /** An override and the key path it set. */
   record Applied(ConfigOverride override, String path) {}
 
@@ -22,7 +22,8 @@ final class ProblemLocator {
     this.overrides = List.copyOf(overrides);
   }
 
-  String describe(ConfigProblem p) {
+  /** {@code p} as one line, prefixed with where its key was set. */
+  public String describe(ConfigProblem p) {
     for (int i = overrides.size() - 1; i >= 0; i--) { // the last --set of a key is the one that counts
       Applied a = overrides.get(i);
       if (KeyPath.isWithin(p.path(), a.path())) {

@@ -42,23 +42,22 @@ public final class IdxReader {
    * width is, without reading the data.
    */
   public static int itemWidth(Path file) {
-    int[] dims = itemDims(file);
+    int[] dims = dims(file);
     int w = 1;
-    for (int d : dims) {
-      w *= d;
+    for (int i = 1; i < dims.length; i++) {
+      w *= dims[i];
     }
     return w;
   }
 
-  /** The dimensions of one item (every dimension but the first), from the header alone: [rows, cols] for images. */
-  public static int[] itemDims(Path file) {
+  /** The dimensions from the header alone ({@code dims[0]} is the item count), the header checked. */
+  public static int[] dims(Path file) {
     String name = file.toString();
     if (!Files.isRegularFile(file)) {
       throw new DataException("file " + name + (Files.exists(file) ? ": not a regular file" : ": not found"));
     }
     try (InputStream in = open(file)) {
-      int[] dims = header(in, name).dims();
-      return java.util.Arrays.copyOfRange(dims, 1, dims.length);
+      return header(in, name).dims();
     } catch (IOException e) {
       throw new DataException("file " + name + ": cannot read (" + e.getMessage() + ")");
     }

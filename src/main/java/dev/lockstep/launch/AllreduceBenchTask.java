@@ -31,13 +31,18 @@ public final class AllreduceBenchTask implements RankTask {
   private static final int MIN_WARMUP = 3;
   private static final int MAX_WARMUP = 1000;
 
+  /** Fourth argument: print one JSON object per (size, algorithm) instead of the table; the fifth names the device. */
+  public static final String JSON = "--json";
+
   @Override
   public int run(Communicator comm, String[] args) {
     MpjCommunicator mpj = (MpjCommunicator) comm;
     long[] sizes = Arrays.stream(args[1].split(",")).mapToLong(Long::parseLong).toArray();
     List<String> algorithms = List.of(args[2].split(","));
+    boolean json = args.length > 3 && args[3].equals(JSON);
+    String device = json && args.length > 4 ? args[4] : null;
     boolean lead = comm.rank() == 0;
-    if (lead) {
+    if (lead && !json) {
       System.out.printf(Locale.ROOT, "allreduce float32 SUM, np=%d; median ms of the slowest rank per repetition, "
           + "GB/s = message bytes / median%n", comm.size());
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s", "size"));
@@ -67,11 +72,19 @@ public final class AllreduceBenchTask implements RankTask {
           }
         }
         double median = medianOfSlowest(comm, seconds);
+        if (lead && json) {
+          mpj.setAlgorithm(CommAlgorithm.AUTO.configName());
+          System.out.printf(Locale.ROOT, "{\"kind\":\"allreduce\",\"np\":%d,\"device\":\"%s\",\"bytes\":%d,"
+                  + "\"algorithm\":\"%s\",\"median_ms\":%s,\"gb_per_s\":%s,\"reps\":%d,\"auto_picks\":\"%s\"}%n",
+              comm.size(), device, (long) floats * Float.BYTES, alg, median * 1e3,
+              (double) floats * Float.BYTES / median / 1e9, reps, mpj.algorithmFor(floats).configName());
+          System.out.flush();
+        }
         row.append(String.format(Locale.ROOT, " %" + msWidth(alg) + ".3f %6.2f", median * 1e3,
             (double) floats * Float.BYTES / median / 1e9));
       }
       mpj.setAlgorithm(CommAlgorithm.AUTO.configName());
-      if (lead) {
+      if (lead && !json) {
         System.out.println(row.append(String.format(Locale.ROOT, " %5d  %s", reps,
             mpj.algorithmFor(floats).configName())));
         System.out.flush();

@@ -59,6 +59,47 @@ final class DaemonJob {
     this.output = output;
   }
 
+  /**
+   * The first rank of each host and the count it takes, in file order; hosts left without ranks are left out. When
+   * the machines file gives slots (ranks per host, as in Open MPI and Horovod; a host listed without takes 1), niodev
+   * fills each host up to its slots in turn, and --np above their sum is an error (Open MPI would ask for
+   * --oversubscribe). hybdev keeps MPJ's own placement ({@link #hybdevPlacement}: MPJ's hybrid device computes each
+   * host's ranks itself), so there slots are a limit it must fit. Without slots: niodev ceil(np / hosts) per host.
+   */
+  static List<int[]> placement(int np, String device, List<Machine> machines) {
+    boolean slotsGiven = machines.stream().anyMatch(Machine::slotsGiven);
+    if (device.equals("hybdev")) {
+      List<int[]> blocks = hybdevPlacement(np, machines.size());
+      for (int m = 0; m < blocks.size() && slotsGiven; m++) {
+        Machine machine = machines.get(m);
+        int slots = Math.max(1, machine.slots());
+        if (blocks.get(m)[1] > slots) {
+          throw LaunchException.usage("--np " + np + " under hybdev puts " + blocks.get(m)[1] + " ranks on "
+              + machine.host() + " (" + machine.where() + "), which has " + slots + " slot(s): MPJ's hybrid device "
+              + "places np / hosts ranks on each host (one more on the first np % hosts); give it more slots");
+        }
+      }
+      return blocks;
+    }
+    if (!slotsGiven) {
+      return placement(np, machines.size());
+    }
+    int total = machines.stream().mapToInt(m -> Math.max(1, m.slots())).sum();
+    if (np > total) {
+      throw LaunchException.usage("--np " + np + " is more than the " + total + " slot(s) of the machines file ("
+          + String.join(", ", machines.stream().map(m -> m.host() + ": " + Math.max(1, m.slots())).toList())
+          + "); give the hosts more slots or start fewer ranks");
+    }
+    List<int[]> blocks = new ArrayList<>();
+    int first = 0;
+    for (int m = 0; m < machines.size() && first < np; m++) {
+      int count = Math.min(Math.max(1, machines.get(m).slots()), np - first);
+      blocks.add(new int[] {first, count});
+      first += count;
+    }
+    return blocks;
+  }
+
   /** The first rank of each machine and the count it hosts: blocks of ceil(np / hosts). */
   static List<int[]> placement(int np, int hosts) {
     int perHost = (np + hosts - 1) / hosts;
@@ -87,7 +128,7 @@ final class DaemonJob {
 
   int run(MpjHome home, RankCommands commands, List<String> rankArgs) throws InterruptedException {
     boolean hybdev = device.equals("hybdev");
-    List<int[]> blocks = hybdev ? hybdevPlacement(np, machines.size()) : placement(np, machines.size());
+    List<int[]> blocks = placement(np, device, machines);
     InetAddress advertised = rendezvousAddress(machines);
     Path workDir = Path.of(System.getProperty("user.dir"));
     String user = System.getProperty("user.name", "lockstep");

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -109,6 +110,7 @@ record DebianMpj(Path mpjLib, Path javaDir, Path conf) {
       } else {
         Files.writeString(confDir.resolve("mpjexpress.conf"), DEFAULT_CONF, StandardOpenOption.CREATE_NEW);
       }
+      writeMpjrunScript(temp);
       moveIntoPlace(temp, home);
     } catch (IOException e) {
       throw LaunchException.usage("cannot assemble an MPJ home at " + home + ": " + e);
@@ -116,6 +118,42 @@ record DebianMpj(Path mpjLib, Path javaDir, Path conf) {
       if (temp != null) {
         deleteTree(temp);
       }
+    }
+  }
+
+  /** Relative path of MPJ's launch script in a home, as in an official MPJ Express install. */
+  static final String MPJRUN_SCRIPT = "bin/mpjrun.sh";
+
+  /**
+   * MPJ Express's {@code bin/mpjrun.sh} for an assembled home (Debian ships none that works): runs MPJ's starter with
+   * {@code MPJ_HOME} set to this home, so {@code <home>/bin/mpjrun.sh -np 2 -dev multicore -jar lockstep.jar ...} works
+   * as with an official install.
+   */
+  private static final String MPJRUN_SH = """
+      #!/bin/sh
+      # MPJ Express's mpjrun.sh for this MPJ home, assembled by lockstep from Debian's libmpj-java.
+      MPJ_HOME=$(cd "$(dirname "$0")/.." && pwd)
+      export MPJ_HOME
+      exec java -jar "$MPJ_HOME/lib/starter.jar" "$@"
+      """;
+
+  /**
+   * Writes {@link #MPJRUN_SCRIPT} into {@code home} unless it is there (a home assembled before lockstep wrote one);
+   * through a temporary file and a rename, so a concurrent reader never sees half a script.
+   */
+  static void writeMpjrunScript(Path home) throws IOException {
+    Path script = home.resolve(MPJRUN_SCRIPT);
+    if (Files.isRegularFile(script)) {
+      return;
+    }
+    Files.createDirectories(script.getParent());
+    Path temp = Files.createTempFile(script.getParent(), "mpjrun.sh.tmp-", "");
+    try {
+      Files.writeString(temp, MPJRUN_SH);
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.move(temp, script, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
     }
   }
 

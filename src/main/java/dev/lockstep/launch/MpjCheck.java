@@ -22,8 +22,8 @@ public record MpjCheck(Optional<Path> home, String summary, List<String> warning
   public static MpjCheck run() {
     DebianMpj debian = DebianMpj.installed();
     List<String> warnings = new ArrayList<>();
-    debian.mpjrunProblem(DEBIAN_MPJRUN).ifPresent(p -> warnings.add(p + "; use 'lockstep train', or MPJ_HOME=<the "
-        + "MPJ home above> java -jar <the MPJ home above>/lib/starter.jar"));
+    debian.mpjrunProblem(DEBIAN_MPJRUN).ifPresent(p -> warnings.add(p + "; use 'lockstep train', or "
+        + "<the MPJ home above>/bin/mpjrun.sh"));
     MpjHome.Resolution r = MpjHome.explain();
     warnings.addAll(0, r.warnings());
     if (r.failure() != null) {

@@ -84,6 +84,11 @@ public final class MpjHome {
       }
       source = "assembled just now by lockstep from Debian's libmpj-java (" + debian.mpjLib() + ")";
     }
+    try { // homes assembled by earlier versions have no bin/mpjrun.sh
+      DebianMpj.writeMpjrunScript(home);
+    } catch (IOException e) {
+      warnings.add("cannot write " + home.resolve(DebianMpj.MPJRUN_SCRIPT) + ": " + e.getMessage());
+    }
     return new Resolution(new MpjHome(home), source, warnings, null);
   }
 

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Set;
  * <p>Whatever a rank throws ends the whole job with exit code 3 and one line naming the rank (stack trace with
  * {@code LOCKSTEP_DEBUG=1}). Under multicore (and in a hybdev host JVM) that is {@code Runtime.halt}: it is the only
  * way to stop the other rank threads, which may be blocked in MPJ waiting for this one. Under niodev this rank's
- * process exits; the launcher stops the others (the other hosts' JVMs under hybdev).
+ * process exits; the launcher stops the others (the other hosts' JVMs under hybdev). Under MPJ's own starter, which
+ * passes on no exit code, {@link MpjStarterExit} makes the starter exit with the rank's code.
  */
 public final class RankEntry {
   /**
@@ -68,6 +70,7 @@ public final class RankEntry {
     boolean rankIsThread = THREAD_DEVICES.contains(args[2]);
     String rank = args[0]; // MPJ's rank until MPI.Init tells us the real one
     MpjCommunicator comm = null;
+    Optional<MpjStarterExit> starterExit = MpjStarterExit.forRank(rank);
     int code;
     try {
       checkWorkingDirectory();
@@ -80,8 +83,10 @@ public final class RankEntry {
       if (code == ExitCodes.OK) {
         comm.finalizeMpi();
         markFinished(comm.rank());
-      } else {
+        starterExit.ifPresent(MpjStarterExit::finished);
+      } else if (!ExitCodes.isInterrupted(code)) { // an interrupted rank already agreed with the others and said so
         System.err.println("lockstep: rank " + rank + atStep(comm) + " ended with exit code " + code);
+        markFailed(rank, comm);
         pause(ORDERLY_FAILURE_GRACE_MS);
       }
     } catch (RankTasks.UnknownTaskException e) {
@@ -89,9 +94,14 @@ public final class RankEntry {
       code = ExitCodes.USAGE;
     } catch (Throwable t) { // everything: an Error in one rank thread must still end the job, not hang it
       reportFailure(rank + atStep(comm), t);
+      markFailed(rank, comm);
       code = ExitCodes.RANK_FAILED;
     }
     report(rank, code);
+    if (code != ExitCodes.OK) {
+      int failure = code;
+      starterExit.ifPresent(e -> e.failed(failure));
+    }
     end(code, rankIsThread);
   }
 
@@ -113,7 +123,7 @@ public final class RankEntry {
     }
   }
 
-  private static Path jobDir() {
+  static Path jobDir() {
     String dir = System.getenv(STATUS_DIR_ENV);
     return dir == null || dir.isBlank() ? null : Path.of(dir);
   }
@@ -168,6 +178,18 @@ public final class RankEntry {
     Path dir = jobDir();
     if (dir != null) {
       Files.writeString(dir.resolve("rank-" + rank + ".ok"), "ok\n");
+    }
+  }
+
+  /** Leaves {@code rank-<r>.failed} (the step it was at) for the launcher: a multicore JVM hosts every rank. */
+  private static void markFailed(String rank, MpjCommunicator comm) {
+    Path dir = jobDir();
+    if (dir != null) {
+      try {
+        Files.writeString(dir.resolve("rank-" + rank + ".failed"), (comm == null ? 0 : comm.progress().step()) + "\n");
+      } catch (IOException | RuntimeException e) {
+        // the launcher names the process instead
+      }
     }
   }
 

@@ -4,9 +4,9 @@ import dev.lockstep.comm.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,9 +27,11 @@ final class RankProcesses implements AutoCloseable {
 
   private final RankOutput output;
   private final Path statusDir;
-  private final List<Started> started = new ArrayList<>();
+  private final List<Started> started = new CopyOnWriteArrayList<>(); // a signal handler reads it while it grows
   private final LinkedBlockingQueue<Exit> exits = new LinkedBlockingQueue<>();
   private final Thread killOnShutdown = new Thread(this::destroyAll, "lockstep-kill-ranks");
+  private volatile int interruptedBy; // the signal the launcher was stopped with (0: none)
+  private volatile String failed; // who ended the job badly, e.g. "rank 1 at step 7"
 
   RankProcesses(RankOutput output) {
     this.output = output;
@@ -67,12 +69,33 @@ final class RankProcesses implements AutoCloseable {
     String problem(long waitedMs);
   }
 
+  /**
+   * The launcher was asked to stop ({@code signal}): each process gets a SIGTERM, which its ranks take as a request
+   * to stop at the next step boundary (see RankSignals); the job then ends with 128 + {@code signal}.
+   */
+  void stopGracefully(int signal) {
+    interruptedBy = signal;
+    for (Started s : started) {
+      s.process().destroy(); // SIGTERM
+    }
+  }
+
   /** Waits for the job's end and returns its exit code. */
   int await(Health health) throws InterruptedException {
     long startNanos = System.nanoTime();
     int running = started.size();
     while (running > 0) {
       Exit exit = exits.poll(POLL_MS, TimeUnit.MILLISECONDS);
+      if (exit != null && interruptedBy != 0 && exit.code() != ExitCodes.OK) { // the ranks stopped together, or
+        // were killed; a process that exits 0 finished before the signal reached it, and is judged as usual
+        if (!ExitCodes.isInterrupted(exit.code()) && exit.code() < 128) { // it failed on its own: say so
+          output.drain();
+          failure(exit);
+        }
+        destroyAll();
+        output.drain();
+        return 128 + interruptedBy;
+      }
       if (exit == null) {
         String problem = health.problem(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         if (problem != null) {
@@ -104,6 +127,10 @@ final class RankProcesses implements AutoCloseable {
   private int failure(Exit exit) {
     output.drain();
     int code = exit.code();
+    failed = failedRank(exit.started());
+    if (ExitCodes.isInterrupted(code)) { // the ranks stopped together (a signal reached them) and rank 0 said where
+      return code;
+    }
     String stopped = started.size() > 1 ? "; stopped the other ranks" : "";
     String who = "lockstep: " + exit.started().label() + atStep(exit.started());
     if (code > 128) {
@@ -130,6 +157,43 @@ final class RankProcesses implements AutoCloseable {
     }
     long step = Progress.stepInFile(statusDir, s.ranks().get(0)).orElse(0);
     return step > 0 ? " at step " + step : "";
+  }
+
+  /**
+   * Who failed: a rank that left {@code rank-<r>.failed} (RankEntry, before it ended its JVM), else the process's
+   * label (a niodev rank killed by a signal leaves nothing), with the step it was at.
+   */
+  private String failedRank(Started s) {
+    if (s.ranks().size() == 1) {
+      return s.label() + atStep(s);
+    }
+    try (Stream<Path> files = Files.list(statusDir)) {
+      for (Path f : files.sorted().toList()) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("rank-") && name.endsWith(".failed")) {
+          String step = Files.readString(f).trim();
+          return "rank " + name.substring(5, name.length() - 7) + (step.equals("0") ? "" : " at step " + step);
+        }
+      }
+    } catch (IOException e) {
+      // fall back to the label
+    }
+    return s.label() + atStep(s);
+  }
+
+  /** Who ended the job badly ("rank 1 at step 7"), or null. */
+  String failed() {
+    return failed;
+  }
+
+  /** Rank 0's run directory, as it told the job directory (null before it made one, or without one). */
+  Path runDirectory() {
+    try {
+      Path f = statusDir.resolve(TrainRankTask.RUN_DIR_FILE);
+      return Files.isRegularFile(f) ? Path.of(Files.readString(f).trim()) : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private List<Integer> unfinished(List<Integer> ranks) {

@@ -43,7 +43,17 @@
  *   <li>The launcher passes the first non-zero exit through (0, 2, 3, 4; anything else, a signal included, becomes
  *       3), kills the other rank processes, and fails a job whose processes exited 0 without every rank's mark (MPJ's
  *       starter calls System.exit(0) on some failures). Killing the launcher kills its ranks (shutdown hook).
+ *   <li>With {@code maxRestarts > 0} a train job that ended with 3 is started again from the newest snapshot of the
+ *       run directory rank 0 wrote into the job directory ({@code run-dir}); the ranks get {@code --attempt N} and
+ *       one {@code --restarted ...} per earlier failure. A rank that failed leaves {@code rank-<r>.failed} there.
  * </ul>
+ *
+ * <h2>Interruption</h2>
+ *
+ * <p>SIGINT/SIGTERM to the launcher ({@link dev.lockstep.launch.LauncherSignals}) become one SIGTERM per rank
+ * process; in the rank JVMs ({@link dev.lockstep.launch.RankSignals}) either signal sets the rank's stop request,
+ * the ranks agree on a step boundary, rank 0 snapshots, and every rank returns 128 + the signal. A second signal to
+ * the launcher kills the ranks at once.
  *
  * <p>Environment: {@code MPJ_HOME} (a user's MPJ Express; otherwise one is assembled from Debian's libmpj-java into
  * {@code mpj-home} beside lockstep.jar, or where {@code -Dlockstep.mpj.home} says), {@code LOCKSTEP_RANK_JAVA_OPTS}

@@ -14,7 +14,10 @@ public enum ConsoleMode {
   PLAIN,
   /** Errors and the final summary only. */
   QUIET,
-  /** stdout carries exactly the metrics.jsonl records, one JSON object per line; words go to stderr. */
+  /**
+   * stdout carries JSON lines only: a start record, the metrics.jsonl records as logged, a summary record; words go to
+   * stderr.
+   */
   JSON;
 
   /** Environment variable the launcher sets to {@code live} for ranks whose output reaches a terminal. */

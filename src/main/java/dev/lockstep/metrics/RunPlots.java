@@ -20,7 +20,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * PNG charts of one or more runs (drawn headless with JFreeChart): loss and accuracy, each against step and against
  * wall time. Every run adds a "train" line (logged steps) and a "test" line with markers (evaluations), in the run's
- * own colour, so sync/async/auto runs overlay in one picture.
+ * own colour, so sync/async/auto runs overlay in one picture. A train line of few points (a short or interrupted run)
+ * gets small markers too, so that even one point shows.
  */
 public final class RunPlots {
   public static final int WIDTH = 800;
@@ -52,18 +53,31 @@ public final class RunPlots {
     try {
       Files.createDirectories(outDir);
       List<Path> files = new ArrayList<>();
-      files.add(save(chart("Loss", "step", "loss", runs, p -> p.step(), RunRecords.Point::loss), outDir, FILES.get(0)));
-      files.add(save(chart("Accuracy", "step", "accuracy", runs, p -> p.step(), RunRecords.Point::accuracy),
-          outDir, FILES.get(1)));
-      files.add(save(chart("Loss", "wall time (s)", "loss", runs, RunRecords.Point::elapsedSeconds,
-          RunRecords.Point::loss), outDir, FILES.get(2)));
-      files.add(save(chart("Accuracy", "wall time (s)", "accuracy", runs, RunRecords.Point::elapsedSeconds,
-          RunRecords.Point::accuracy), outDir, FILES.get(3)));
+      for (int i = 0; i < FILES.size(); i++) {
+        files.add(save(chart(i, runs), outDir, FILES.get(i)));
+      }
       return files;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write plots into " + outDir + ": " + e.getMessage(), e);
     }
   }
+
+  /** The chart of {@code FILES.get(index)}. */
+  static JFreeChart chart(int index, List<RunRecords> runs) {
+    return switch (index) {
+      case 0 -> chart("Loss", STEP, "loss", runs, p -> p.step(), RunRecords.Point::loss);
+      case 1 -> chart("Accuracy", STEP, "accuracy", runs, p -> p.step(), RunRecords.Point::accuracy);
+      case 2 -> chart("Loss", TIME, "loss", runs, RunRecords.Point::elapsedSeconds, RunRecords.Point::loss);
+      case 3 -> chart("Accuracy", TIME, "accuracy", runs, RunRecords.Point::elapsedSeconds,
+          RunRecords.Point::accuracy);
+      default -> throw new IllegalArgumentException("no chart " + index);
+    };
+  }
+
+  private static final String STEP = "step";
+  private static final String TIME = "wall time (s)";
+  /** A series of at most this many points shows a marker on each (one point alone would be invisible as a line). */
+  static final int FEW_POINTS = 30;
 
   private static JFreeChart chart(String title, String xLabel, String yLabel, List<RunRecords> runs,
                                   ToDoubleFunction<RunRecords.Point> x, ToDoubleFunction<RunRecords.Point> y) {
@@ -77,10 +91,19 @@ public final class RunPlots {
       addSeries(data, renderer, prefix + "train", run.train(), x, y, colour, false);
       addSeries(data, renderer, prefix + "test", run.eval(), x, y, colour, true);
     }
+    // A 1-step or interrupted run has one x (and maybe one y): JFreeChart would stretch a range of ~1e-8 around
+    // it and label every tick "1E0". Minimum ranges keep the axes readable; steps are whole numbers.
     NumberAxis xAxis = new NumberAxis(xLabel);
     xAxis.setAutoRangeIncludesZero(false);
+    if (xLabel.equals(STEP)) {
+      xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+      xAxis.setAutoRangeMinimumSize(2);
+    } else {
+      xAxis.setAutoRangeMinimumSize(0.1);
+    }
     NumberAxis yAxis = new NumberAxis(yLabel);
     yAxis.setAutoRangeIncludesZero(false);
+    yAxis.setAutoRangeMinimumSize(0.01);
     XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
@@ -119,7 +142,11 @@ public final class RunPlots {
     data.addSeries(series);
     int index = data.getSeriesCount() - 1;
     renderer.setSeriesPaint(index, colour);
-    renderer.setSeriesShapesVisible(index, markers);
+    boolean few = series.getItemCount() <= FEW_POINTS;
+    renderer.setSeriesShapesVisible(index, markers || few);
+    if (!markers && few) { // train points: smaller than the test markers
+      renderer.setSeriesShape(index, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+    }
     renderer.setSeriesStroke(index, new BasicStroke(markers ? 2.0f : 1.2f, BasicStroke.CAP_ROUND,
         BasicStroke.JOIN_ROUND, 1f, markers ? new float[] {6f, 4f} : null, 0f));
   }

@@ -15,12 +15,13 @@ import java.util.TreeSet;
 /**
  * The part of an effective config that decides the training trajectory, as flat {@code key.path → value} pairs and
  * a SHA-256 over them. Keys that may differ between a snapshot and the run resuming from it are left out: how long
- * to train (run.epochs, run.max_steps), naming and output (run.name, run.out_dir, output.*), deadlines (comm.*),
+ * to train (run.epochs, run.max_steps), restarts (run.max_restarts), naming and output (run.name, run.out_dir, output.*), deadlines (comm.*),
  * injected failures (simulate.*), BLAS threads, replica-check interval and the non-finite policy.
  */
 public final class ConfigFingerprint {
   /** Exact keys, or prefixes ending in '.', that a resumed run may change. */
   public static final List<String> MAY_CHANGE = List.of("run.name", "run.epochs", "run.max_steps", "run.out_dir",
+      "run.max_restarts",
       "output.", "comm.", "simulate.", "backend.threads", "update.check_every", "update.on_nonfinite");
 
   private static final YAMLMapper YAML = new YAMLMapper();

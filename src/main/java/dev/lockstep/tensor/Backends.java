@@ -27,10 +27,19 @@ public final class Backends {
         throw new NoDeviceException("backend.device is cuda but no GPU is usable: " + unavailable.get());
       }
       if (log != null) {
-        log.println("lockstep: no usable GPU (" + unavailable.get() + "); using the CPU backend");
+        log.println(fallbackLine(unavailable.get(), "1".equals(System.getenv("LOCKSTEP_DEBUG"))));
       }
     }
     return CpuBackend.create(cpuThreads(cfg, ranksOnMachine));
+  }
+
+  /**
+   * What every CPU-only run of {@code backend.device: auto} says once: short, since it is expected on most machines;
+   * the reason (a loader message of a few hundred characters) under {@code LOCKSTEP_DEBUG=1} and in doctor.
+   */
+  static String fallbackLine(String reason, boolean debug) {
+    return debug ? "lockstep: no usable GPU (" + reason + "); using the CPU backend"
+        : "lockstep: no usable GPU; using the CPU backend (why: 'lockstep doctor' or LOCKSTEP_DEBUG=1)";
   }
 
   /**

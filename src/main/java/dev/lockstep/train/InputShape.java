@@ -27,7 +27,7 @@ public final class InputShape {
       return s;
     }
     if (data.format().equals("idx")) {
-      int[] item = IdxReader.itemDims(Path.of(data.dir()).resolve(data.trainImages()));
+      int[] item = itemDims(Path.of(data.dir()).resolve(data.trainImages()));
       if (item.length == 2 && item[0] * item[1] == width) {
         return FeatureShape.image(1, item[0], item[1]);
       }
@@ -49,7 +49,7 @@ public final class InputShape {
     if (!d.shape().isEmpty()) {
       input = FeatureShape.image(d.shape().get(0), d.shape().get(1), d.shape().get(2));
     } else if (d.format().equals("idx")) {
-      int[] item = IdxReader.itemDims(Path.of(d.dir()).resolve(d.trainImages()));
+      int[] item = itemDims(Path.of(d.dir()).resolve(d.trainImages()));
       input = item.length == 2 ? FeatureShape.image(1, item[0], item[1])
           : item.length == 3 ? FeatureShape.image(item[0], item[1], item[2]) : FeatureShape.flat(product(item));
     } else if (d.format().equals("synthetic")) {
@@ -58,6 +58,12 @@ public final class InputShape {
       return;
     }
     Model.build(cfg.model(), input);
+  }
+
+  /** One item's dimensions from the IDX header: [rows, cols] for images. */
+  private static int[] itemDims(Path images) {
+    int[] dims = IdxReader.dims(images);
+    return java.util.Arrays.copyOfRange(dims, 1, dims.length);
   }
 
   private static int product(int[] dims) {

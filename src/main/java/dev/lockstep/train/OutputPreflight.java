@@ -22,6 +22,15 @@ final class OutputPreflight {
     }
   }
 
+  /** Creates exactly {@code dir} (train --run-dir), turning "cannot" into a usage error naming the option. */
+  static RunDirectory createExactRunDirectory(Path dir) {
+    try {
+      return RunDirectory.createExact(dir);
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException("--run-dir: " + e.getMessage());
+    }
+  }
+
   /** Probes {@code dir} with a file and compares its free space with {@code bytesNeeded}. */
   static void check(Path dir, long bytesNeeded) {
     Path probe = dir.resolve(".lockstep-write-probe");

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * {@code <out_dir>/<name>/}: where a run leaves everything (DESIGN §7). A second run with the same name gets
- * {@code <name>-2}, {@code <name>-3}, … instead of overwriting the first one's results.
+ * {@code <name>-2}, {@code <name>-3}, … instead of overwriting the first one's results; {@code --run-dir} names the
+ * directory exactly instead.
  */
 public final class RunDirectory {
   private final Path path;
@@ -31,6 +32,25 @@ public final class RunDirectory {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run directory under " + outDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Exactly {@code dir} ({@code train --run-dir}), created with its parents if missing. An existing one must be empty:
+   * a directory with files holds another run's results (or something else), which a run must not mix with its own.
+   */
+  public static RunDirectory createExact(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+        if (entries.findAny().isPresent()) {
+          throw new IOException(dir + " exists and is not empty (choose a new or empty directory; to continue a "
+              + "run there, use --resume " + dir + ")");
+        }
+      }
+      return new RunDirectory(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
     }
   }
 

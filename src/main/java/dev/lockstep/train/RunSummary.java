@@ -74,6 +74,11 @@ final class RunSummary {
     fields.put(key, value);
   }
 
+  /** The figures as summary.json holds them (read-only). */
+  Map<String, Object> fields() {
+    return java.util.Collections.unmodifiableMap(fields);
+  }
+
   byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(fields);

@@ -32,6 +32,7 @@ final class Snapshots {
   private final Path checkpoints; // null on ranks other than 0
   private final Consumer<String> say;
   private long lastSavedStep = -1;
+  private Path lastSaved; // rank 0: the directory of the newest snapshot written by this run
   private final StepMarks stepMarks;
 
   Snapshots(OutputConfig out, boolean writer, Parameters params, Optimizer optimizer, Backend backend,
@@ -76,6 +77,17 @@ final class Snapshots {
     }
   }
 
+  /**
+   * The run was interrupted after {@code step} (next is step {@code nextStepInEpoch} of {@code epoch}): snapshot there
+   * unless that step was just saved. Returns the snapshot directory on rank 0, null elsewhere.
+   */
+  Path onInterrupt(long step, int epoch, int nextStepInEpoch) {
+    if (lastSavedStep != step) {
+      save(new TrainingPosition(step, epoch, nextStepInEpoch, ranks, batchPerRank));
+    }
+    return lastSaved;
+  }
+
   private void save(TrainingPosition position) {
     lastSavedStep = position.step();
     if (!writer) {
@@ -84,6 +96,7 @@ final class Snapshots {
     Snapshot s = Snapshot.capture(position, params, optimizer, backend, scheduleType, totalSteps,
         schedule.lr(position.step()), configYaml);
     Path dir = SnapshotWriter.write(checkpoints, s);
+    lastSaved = dir;
     SnapshotWriter.prune(checkpoints, out.keepLast());
     say.accept("snapshot: " + dir);
   }

@@ -5,6 +5,7 @@ import dev.lockstep.checkpointing.SegmentPlanner;
 import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.config.LockstepConfig;
+import dev.lockstep.config.SimulateFailConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.CharVocabulary;
@@ -41,6 +42,8 @@ import dev.lockstep.update.UpdateStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One rank's training run, top to bottom: data → model → broadcast weights → for each step: batch, forward,
@@ -52,6 +55,11 @@ public final class Trainer {
   private final Communicator comm;
   private final Backend backend;
   private final RunConsole console;
+  private Path chosenRunDir; // train --run-dir, or null
+  private StopRequest stop = new StopRequest();
+  private int attempt;
+  private List<Map<String, Object>> restarts = List.of();
+  private Consumer<Path> runDirectoryListener = dir -> { };
 
   /** Plain progress lines on {@code console} (the output of scripts and tests). */
   public Trainer(LockstepConfig cfg, Communicator comm, Backend backend, PrintStream console) {
@@ -65,6 +73,43 @@ public final class Trainer {
     this.comm = comm;
     this.backend = backend;
     this.console = new RunConsole(mode, out, err, comm.rank() == 0);
+  }
+
+  /**
+   * Write the run into exactly {@code dir} (train --run-dir) instead of a fresh {@code <out_dir>/<name>[-N]}; it must
+   * be new or empty. Null: the default.
+   */
+  public Trainer intoRunDirectory(Path dir) {
+    this.chosenRunDir = dir;
+    return this;
+  }
+
+  /**
+   * Where this rank learns that it was asked to stop (its JVM's SIGINT/SIGTERM handler sets it). The run stops at the
+   * first step boundary at which every rank knows that some rank was asked: in sync that is the step's own small
+   * allreduce (no extra collective), elsewhere a one-number allreduce at the points where the replicas are identical
+   * and at epoch ends. Then rank 0 snapshots there and every rank throws {@link RunInterrupted}.
+   */
+  public Trainer stopOn(StopRequest request) {
+    this.stop = request;
+    return this;
+  }
+
+  /**
+   * This is attempt {@code attempt} (0 = the first) of a job that the launcher restarted after the failures in
+   * {@code restarts} (recorded in summary.json). simulate.fail fires on the first attempt only: it stands for a
+   * fault of one moment, which a restart is meant to get past.
+   */
+  public Trainer attempt(int attempt, List<Map<String, Object>> restarts) {
+    this.attempt = attempt;
+    this.restarts = List.copyOf(restarts);
+    return this;
+  }
+
+  /** Told the run directory on rank 0 once it exists (the launcher restarts a failed job from its snapshots). */
+  public Trainer onRunDirectory(Consumer<Path> listener) {
+    this.runDirectoryListener = listener;
+    return this;
   }
 
   private boolean lead() {
@@ -156,7 +201,8 @@ public final class Trainer {
       totalSteps = Math.min(totalSteps, cfg.run().maxSteps());
       epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
-    SimulatedFailure failure = new SimulatedFailure(cfg.simulate().fail(), rank, ranks, System.err);
+    SimulatedFailure failure = new SimulatedFailure(attempt == 0 ? cfg.simulate().fail()
+        : new SimulateFailConfig(null, null, null), rank, ranks, System.err);
     Resume.Start start = resumeFrom == null ? Resume.Start.FRESH : Resume.restore(resumeFrom, effectiveConfigYaml,
         comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
     totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
@@ -181,11 +227,15 @@ public final class Trainer {
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
+          : chosenRunDir != null ? OutputPreflight.createExactRunDirectory(chosenRunDir)
           : OutputPreflight.createRunDirectory(Path.of(cfg.run().outDir()), cfg.run().name());
       OutputPreflight.check(dir.path(), 4L * params.length() + (Snapshots.enabled(cfg.output())
           ? OutputPreflight.snapshotBytes(params.length(), optimizer.stateBuffers().size()) : 0));
       return dir;
     });
+    if (lead()) {
+      runDirectoryListener.accept(runDir.path());
+    }
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
     Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
         cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
@@ -203,6 +253,15 @@ public final class Trainer {
       say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
           + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
           params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
+      java.util.Map<String, Object> startFields = new java.util.LinkedHashMap<>();
+      startFields.put("ranks", ranks);
+      startFields.put("batch_per_rank", batchPerRank);
+      startFields.put("backend", backend.name());
+      startFields.put("parameters", params.length());
+      startFields.put("steps", totalSteps);
+      startFields.put("epochs", epochs);
+      startFields.put("first_step", start.step() + 1);
+      console.jsonRecord("start", runDir.path(), startFields);
       if (corpus != null) {
         runDir.writeAtomically(CharVocabulary.FILE, corpus.vocabulary().toJson());
         say(String.format(java.util.Locale.ROOT, "text: %d file(s), %d training and %d validation characters, "
@@ -266,7 +325,8 @@ public final class Trainer {
         failure.at(step + 1, params, backend);
 
         float lr = (float) schedule.lr(step);
-        StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9), lr);
+        StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9,
+            stop.requested()), lr);
         if (timeline != null) {
           recordStep(timeline, t0, forwardEnd, backwardEnd, stats, System.nanoTime());
         }
@@ -309,6 +369,11 @@ public final class Trainer {
         }
         long identicalStep = update.identicalStep(step); // -1 between local SGD's rounds, in parameter server phases
         snapshots.afterStep(identicalStep, epoch, batches.stepInEpoch());
+        // Only where every rank computes the same answer: identicalStep is the same on all (local SGD: not `step`).
+        if (identicalStep >= 0 && identicalStep < totalSteps
+            && (stats.stopVotes() >= 0 ? stats.stopVotes() > 0 : stopVoted())) {
+          interrupt(snapshots, metrics, runDir, identicalStep, epoch, batches.stepInEpoch());
+        }
         boolean epochEnds = step >= totalSteps || update.endsEpoch();
         // Whether this step ends the epoch is the same on every rank only while they step together (sync).
         boolean epochEvaluationFollows = update.replicasInSync() && (epochEnds
@@ -335,6 +400,9 @@ public final class Trainer {
       if (lastEpoch) {
         break;
       }
+      if (stopVoted()) { // asynchronous phases reach agreement only here
+        interrupt(snapshots, metrics, runDir, step, epoch + 1, 0);
+      }
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
     update.close();
@@ -344,6 +412,9 @@ public final class Trainer {
         lastLoss, evaluations.last(), (System.nanoTime() - started) / 1e9);
     summary.checkpointing(plan, batchPerRank);
     summary.put("update", update.summary());
+    if (!restarts.isEmpty()) {
+      summary.put("restarts", restarts);
+    }
     update.close();
     if (lead()) {
       metrics.close();
@@ -356,9 +427,41 @@ public final class Trainer {
         RunPlots.write(List.of(RunRecords.read(runDir.path())), runDir.file("plots"));
       }
       console.summary(summary.consoleLine(), runDir.path());
+      console.jsonRecord("summary", runDir.path(), summary.fields());
       return runDir.path();
     }
     return null;
+  }
+
+  /** Collective: whether any rank was asked to stop (a one-number allreduce). */
+  private boolean stopVoted() {
+    long[] votes = {stop.requested() ? 1 : 0};
+    comm.allreduceSum(votes);
+    return votes[0] > 0;
+  }
+
+  /**
+   * Every rank, at the same boundary ({@code step} done, next is step {@code nextStepInEpoch} of {@code epoch}):
+   * rank 0 snapshots there (unless output.snapshot_on_interrupt is false) and says how to resume; the barrier keeps
+   * every rank alive until it has, since the first rank to end takes a multicore job with it.
+   */
+  private void interrupt(Snapshots snapshots, MetricsLog metrics, RunDirectory runDir, long step, int epoch,
+                         int nextStepInEpoch) {
+    Path snapshot = cfg.output().snapshotOnInterrupt() ? snapshots.onInterrupt(step, epoch, nextStepInEpoch) : null;
+    console.endEpoch(); // a progress bar ends its line first
+    if (lead()) {
+      var record = metrics.record("interrupted").put("step", step).put("signal", stop.signal());
+      if (snapshot != null) {
+        record.put("snapshot", snapshot.toString());
+      }
+      record.write();
+      metrics.close();
+      console.notice("lockstep: interrupted at step " + step + (snapshot != null
+          ? "; resume: lockstep train --resume " + runDir.path()
+          : "; no snapshot written (output.snapshot_on_interrupt is false)"));
+    }
+    comm.barrier();
+    throw new RunInterrupted(step, stop.signal());
   }
 
   /**

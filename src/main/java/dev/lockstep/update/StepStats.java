@@ -5,10 +5,17 @@ package dev.lockstep.update;
  * and this rank's seconds in communication (transfer) and waiting for slower ranks. {@code nonFiniteAt} is -1
  * for a normal step; otherwise the update was not applied because the allreduced gradient holds a NaN/Inf at
  * that flat parameter position, or (position = parameter count) the summed loss is not finite.
+ * {@code stopVotes}: how many ranks asked to stop in this step ({@link StepReport#stopRequested}), the same on every
+ * rank; -1 when the strategy did not combine that (asynchronous phases: the caller must agree another way).
  */
 public record StepStats(
     double lossSum, long correct, long rows, double[] computeSecondsPerRank, double commSeconds, double waitSeconds,
-    long nonFiniteAt) {
+    long nonFiniteAt, int stopVotes) {
+
+  public StepStats(double lossSum, long correct, long rows, double[] computeSecondsPerRank, double commSeconds,
+                   double waitSeconds, long nonFiniteAt) {
+    this(lossSum, correct, rows, computeSecondsPerRank, commSeconds, waitSeconds, nonFiniteAt, -1);
+  }
 
   public StepStats(double lossSum, long correct, long rows, double[] computeSecondsPerRank, double commSeconds,
                    double waitSeconds) {

@@ -30,7 +30,7 @@ import java.util.List;
  * download waits for the device to finish that layer), allreduced on the comm thread, and the whole staging array
  * is uploaded once in {@link #apply}. A single rank skips all of it: its gradient is the sum, and stays where it is.
  *
- * <p>The step's small figures go in a separate small allreduce after the gradients — [loss sum, correct, rows |
+ * <p>The step's small figures go in a separate small allreduce after the gradients — [loss sum, correct, rows, stop |
  * compute seconds of rank 0..N-1]. Each rank writes its compute time in its own slot; after the SUM every rank
  * knows them all, and its wait is (slowest compute − own compute). Reduction order is fixed per element, so the
  * result — and the weights — do not depend on the bucketing (shm, and any algorithm at np = 2).
@@ -40,14 +40,14 @@ import java.util.List;
  * every rank takes the same decision without another collective.
  */
 public final class SyncUpdate implements UpdateStrategy {
-  private static final int LOSS = 0, CORRECT = 1, ROWS = 2, COMPUTE = 3;
+  private static final int LOSS = 0, CORRECT = 1, ROWS = 2, STOP = 3, COMPUTE = 4;
 
   private final Communicator comm;
   private final Backend backend;
   private final Parameters params;
   private final Optimizer optimizer;
   private final int gradLength;
-  private final float[] figures; // [3 + ranks]
+  private final float[] figures; // [4 + ranks]
   private final float[] staging; // [gradLength] host copy of the gradients; null when they are host memory
   private final FloatBuffer hostGrads; // the gradient memory itself when host memory, else null
 
@@ -156,6 +156,7 @@ public final class SyncUpdate implements UpdateStrategy {
     figures[LOSS] = (float) local.lossSum();
     figures[CORRECT] = local.correct();
     figures[ROWS] = local.rows();
+    figures[STOP] = local.stopRequested() ? 1 : 0; // rides along: an interruption costs no extra collective
     figures[COMPUTE + comm.rank()] = (float) local.computeSeconds();
     if (plan != null) {
       // The comm thread finishes what it was given; then this thread reduces the rest in plan order: the last
@@ -196,7 +197,7 @@ public final class SyncUpdate implements UpdateStrategy {
     // Time in the collective = waiting for the slowest rank to arrive + the transfer itself.
     double wait = Math.min(inCollective / 1e9, Math.max(0, slowest - local.computeSeconds()));
     return new StepStats(figures[LOSS], Math.round(figures[CORRECT]), Math.round(figures[ROWS]), compute,
-        inCollective / 1e9 - wait, wait, nonFiniteAt);
+        inCollective / 1e9 - wait, wait, nonFiniteAt, Math.round(figures[STOP]));
   }
 
   /**

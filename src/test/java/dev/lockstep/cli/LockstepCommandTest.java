@@ -62,10 +62,33 @@ class LockstepCommandTest {
   // --- usage errors: exit 2, picocli's message, a pointer to --help ---
 
   @Test
-  void noCommandIsAUsageError() {
+  void noCommandIsAUsageErrorListingEveryRegisteredCommand() {
     assertThat(run()).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("lockstep: Missing command").contains("Try 'lockstep --help'");
+    CommandLine cmd = LockstepCommand.commandLine(new PrintWriter(out), new PrintWriter(err));
+    assertThat(cmd.getSubcommands().keySet()).contains("daemons");
+    assertThat(err.toString().lines().findFirst().orElseThrow())
+        .isEqualTo("lockstep: Missing command: expected one of " + String.join(", ", cmd.getSubcommands().keySet()));
     assertThat(run("config")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void helpFollowsTheTerminalsWidthAndDocumentsTheEnvironment() {
+    CommandLine cmd = LockstepCommand.commandLine(new PrintWriter(out), new PrintWriter(err));
+    List<CommandLine> all = new java.util.ArrayList<>(List.of(cmd));
+    for (int i = 0; i < all.size(); i++) {
+      all.addAll(all.get(i).getSubcommands().values());
+    }
+    assertThat(all).hasSizeGreaterThan(10)
+        .allSatisfy(c -> assertThat(c.isUsageHelpAutoWidth()).as(c.getCommandName()).isTrue());
+    for (String[] help : List.of(new String[] {"--help"}, new String[] {"train", "--help"})) {
+      out.getBuffer().setLength(0);
+      assertThat(run(help)).isZero();
+      assertThat(out.toString()).contains("Environment:", "LOCKSTEP_JAVA_OPTS", "LOCKSTEP_RANK_JAVA_OPTS",
+          "LOCKSTEP_DEBUG", "MPJ_HOME");
+      // no terminal here: picocli's 80 columns
+      assertThat(out.toString().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
+    }
   }
 
   @Test
@@ -208,6 +231,20 @@ class LockstepCommandTest {
     Files.writeString(nowhere, "localhost\n");
     assertThat(run("train", "-c", SHIPPED, "--machines", nowhere.toString())).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("lockstep: --machines is for --dev niodev or hybdev");
+  }
+
+  @Test
+  void aBadMachinesFileIsOneLineAndExit2ForEveryCommand() throws IOException {
+    Path machines = Files.writeString(dir.resolve("hosts.txt"), "localhost slots=4\nnode2:41055\n");
+    String why = "lockstep: " + machines + " line 2: 'node2:41055': the number after ':' is the host's slots";
+    for (String action : List.of("status", "start", "stop")) {
+      err.getBuffer().setLength(0);
+      assertThat(run("daemons", action, "--machines", machines.toString())).as(action).isEqualTo(ExitCodes.USAGE);
+      assertThat(err.toString()).as(action).startsWith(why).hasLineCount(1);
+    }
+    err.getBuffer().setLength(0);
+    assertThat(run("train", "-c", SHIPPED, "--dev", "niodev", "--machines", machines.toString()))
+        .isEqualTo(ExitCodes.USAGE);
   }
 
   @Test

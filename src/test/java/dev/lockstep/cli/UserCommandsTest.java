@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +61,53 @@ class UserCommandsTest {
   void doctorNamesMissingDataFiles() throws IOException {
     Path cfg = Files.writeString(dir.resolve("c.yaml"), "model: {layers: [{type: linear, units: 10}]}\ndata: {dir: " + dir + "}\n");
     assertThat(run("doctor", "-c", cfg.toString())).isEqualTo(ExitCodes.USAGE);
-    assertThat(out.toString()).containsPattern("FAIL +data +" + dir + " lacks train-images-idx3-ubyte.gz");
+    assertThat(out.toString()).containsPattern("FAIL +data +" + cfg + ":2: data.train_images: " + dir
+        + "/train-images-idx3-ubyte.gz not found").contains("Not ready");
+  }
+
+  @Test
+  void doctorChecksTheConfigsOwnCsvDataAndOutputDirectoryNotFashionMnist() throws IOException {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Path cfg = Files.writeString(dir.resolve("wine.yaml"), """
+        run: {out_dir: %s}
+        model: {layers: [{type: linear, units: 3}]}
+        data: {format: csv, batch_size: 2, csv: {train_file: %s, target: cultivar}}
+        """.formatted(file.resolve("runs"), dir.resolve("wine.csv")));
+    assertThat(run("doctor", "-c", cfg.toString())).isEqualTo(ExitCodes.USAGE);
+    String text = out.toString();
+    assertThat(text).containsPattern("(?m)^FAIL +data +" + Pattern.quote(cfg + ":3: data.csv.train_file: file "
+        + dir.resolve("wine.csv") + ": not found")).containsPattern("(?m)^FAIL +output +" + Pattern.quote(cfg
+        + ":1: run.out_dir: cannot create the run directory under " + file.resolve("runs")))
+        .doesNotContain("fashion-mnist").contains("Not ready");
+
+    // With the data in place (and a writable out_dir) the same config is ready as far as the run goes.
+    Files.writeString(dir.resolve("wine.csv"), "alcohol,cultivar\n" + "13.2,a\n".repeat(4) + "12.1,b\n".repeat(4));
+    out.getBuffer().setLength(0);
+    run("doctor", "-c", cfg.toString(), "--set", "run.out_dir=" + dir.resolve("runs"), "--np", "1");
+    assertThat(out.toString()).containsPattern("(?m)^OK +data +" + Pattern.quote(dir.resolve("wine.csv")
+        + ": 6 training samples")).containsPattern("(?m)^OK +output ").containsPattern("(?m)^OK +batch ");
+  }
+
+  @Test
+  void doctorJsonIsOneRecordPerCheckAndAVerdict() throws IOException {
+    Path cfg = Files.writeString(dir.resolve("c.yaml"), "model: {layers: [{type: linear, units: 10}]}\ndata: {dir: " + dir + "}\n");
+    assertThat(run("doctor", "--json", "-c", cfg.toString())).isEqualTo(ExitCodes.USAGE);
+    List<com.fasterxml.jackson.databind.JsonNode> records = new java.util.ArrayList<>();
+    for (String line : out.toString().lines().toList()) {
+      records.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line)); // every line is JSON
+    }
+    assertThat(records).extracting(r -> r.get("kind").asText()).endsWith("verdict").contains("check");
+    assertThat(records).filteredOn(r -> r.get("kind").asText().equals("check"))
+        .extracting(r -> r.get("topic").asText()).contains("java", "mpj", "data", "openblas", "cuda", "backend");
+    assertThat(records).filteredOn(r -> r.get("kind").asText().equals("check")).anySatisfy(r -> {
+      assertThat(r.get("topic").asText()).isEqualTo("data");
+      assertThat(r.get("status").asText()).isEqualTo("FAIL");
+      assertThat(r.get("message").asText()).contains(dir.resolve("train-images-idx3-ubyte.gz") + " not found");
+      assertThat(r.get("advice").asText()).isNotBlank();
+    });
+    com.fasterxml.jackson.databind.JsonNode verdict = records.get(records.size() - 1);
+    assertThat(verdict.get("ready").asBoolean()).isFalse();
+    assertThat(verdict.get("failed").toString()).contains("\"data\"");
   }
 
   @Test

@@ -28,6 +28,7 @@ class ConfigValidatorTest {
       run          | name         | ''         | must be letters, digits, '.', '_' or '-' (it names the run directory; got "")
       run          | epochs       | 0          | must be >= 1 (got 0)
       run          | max_steps    | -1         | must be >= 0 (got -1)
+      run          | max_restarts | -1         | must be >= 0 (got -1)
       run          | out_dir      | ' '        | must not be empty
       data         | format       | parquet    | must be one of idx, csv, synthetic, text (got "parquet")
       data         | path         | ''         | must not be empty

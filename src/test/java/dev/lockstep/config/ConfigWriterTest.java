@@ -46,7 +46,8 @@ class ConfigWriterTest {
     LockstepConfig c = ConfigLoader.fromYaml(
         "model: {layers: [{type: linear, units: 4}, {type: relu}, {type: linear, units: 2}]}\n", "t", List.of());
     String yaml = ConfigWriter.toYaml(c);
-    assertThat(yaml).startsWith("run:\n  name: run\n  seed: 42\n  epochs: 1\n  max_steps: 0\n  out_dir: runs\nmodel:\n");
+    assertThat(yaml).startsWith("run:\n  name: run\n  seed: 42\n  epochs: 1\n  max_steps: 0\n  out_dir: runs\n"
+        + "  max_restarts: 0\nmodel:\n");
     assertThat(yaml).contains(
         "    - type: linear\n      units: 4\n      init: he\n    - type: relu\n    - type: linear\n",
         "  batch_size: 128\n", "  weight_decay: 0.0\n", "  warmup_steps: 0\n", "  check_every: 100\n",

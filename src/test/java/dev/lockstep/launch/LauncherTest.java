@@ -139,12 +139,23 @@ class LauncherTest {
   }
 
   @Test
+  void slotsOfThisMachineRunAndTooFewSlotsStartNothing(@TempDir Path dir) throws IOException {
+    Path machines = Files.writeString(dir.resolve("machines"), "localhost slots=2\n");
+
+    assertThat(launch(2, "niodev", machines, FailingTasks.Hello.class)).as(output()).isZero();
+    out.reset();
+    assertThat(launch(3, "niodev", machines, FailingTasks.Hello.class)).isEqualTo(2);
+    assertThat(output()).isEqualTo("lockstep: --np 3 is more than the 2 slot(s) of the machines file (localhost: 2); "
+        + "give the hosts more slots or start fewer ranks" + System.lineSeparator());
+  }
+
+  @Test
   void aDaemonThatIsNotRunningEndsTheJobNamingHostAndPort(@TempDir Path dir) throws IOException {
     int port;
     try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = free.getLocalPort(); // closed again: nothing listens there
     }
-    Path machines = Files.writeString(dir.resolve("machines"), "localhost:" + port + "\n\n127.0.0.1:" + port + "\n");
+    Path machines = Files.writeString(dir.resolve("machines"), "localhost port=" + port + "\n\n127.0.0.1 port=" + port + "\n");
 
     int code = launch(2, "niodev", machines, FailingTasks.Hello.class);
 

@@ -39,6 +39,55 @@ class RunPlotsTest {
   }
 
   @Test
+  void aOneStepRunShowsItsPointWithAMarkerOnReadableAxes() throws IOException {
+    Path one = Files.createDirectories(dir.resolve("one"));
+    Files.writeString(one.resolve("metrics.jsonl"), "{\"kind\":\"step\",\"step\":1,\"epoch\":1,\"loss\":1.0678,"
+        + "\"accuracy\":0.375,\"elapsed_s\":0.298}\n");
+    List<RunRecords> runs = List.of(RunRecords.read(one));
+    for (int index = 0; index < RunPlots.FILES.size(); index++) {
+      org.jfree.chart.JFreeChart chart = RunPlots.chart(index, runs);
+      BufferedImage img = new BufferedImage(RunPlots.WIDTH, RunPlots.HEIGHT, BufferedImage.TYPE_INT_RGB);
+      java.awt.Graphics2D g = img.createGraphics();
+      org.jfree.chart.ChartRenderingInfo info = new org.jfree.chart.ChartRenderingInfo();
+      chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, RunPlots.WIDTH, RunPlots.HEIGHT), info);
+      java.awt.geom.Rectangle2D area = info.getPlotInfo().getDataArea();
+      org.jfree.chart.plot.XYPlot plot = chart.getXYPlot();
+      RunRecords.Point p = runs.get(0).train().get(0);
+      double x = index < 2 ? p.step() : p.elapsedSeconds();
+      double y = index % 2 == 0 ? p.loss() : p.accuracy();
+      int px = (int) Math.round(plot.getDomainAxis().valueToJava2D(x, area, plot.getDomainAxisEdge()));
+      int py = (int) Math.round(plot.getRangeAxis().valueToJava2D(y, area, plot.getRangeAxisEdge()));
+      // the point's marker: the run's colour on several pixels around it, inside the data area
+      int coloured = 0;
+      for (int dx = -3; dx <= 3; dx++) {
+        for (int dy = -3; dy <= 3; dy++) {
+          coloured += (img.getRGB(px + dx, py + dy) & 0xFFFFFF) == 0x0072B2 ? 1 : 0;
+        }
+      }
+      assertThat(area.contains(px, py)).as(RunPlots.FILES.get(index)).isTrue();
+      assertThat(coloured).as(RunPlots.FILES.get(index) + ": marker pixels at the point").isGreaterThanOrEqualTo(9);
+      // every axis labels its ticks with distinct values (not "1E0 1E0 1E0 ...")
+      for (org.jfree.chart.axis.ValueAxis axis : List.of(plot.getDomainAxis(), plot.getRangeAxis())) {
+        org.jfree.chart.ui.RectangleEdge edge = axis == plot.getDomainAxis() ? plot.getDomainAxisEdge()
+            : plot.getRangeAxisEdge();
+        List<String> labels = new java.util.ArrayList<>();
+        for (Object t : axis.refreshTicks(g, new org.jfree.chart.axis.AxisState(), area, edge)) {
+          String text = ((org.jfree.chart.axis.ValueTick) t).getText();
+          if (!text.isEmpty()) { // minor ticks have none
+            labels.add(text);
+          }
+        }
+        assertThat(labels).as(RunPlots.FILES.get(index) + " " + axis.getLabel()).hasSizeGreaterThan(1)
+            .doesNotHaveDuplicates();
+        if (index < 2 && axis == plot.getDomainAxis()) {
+          assertThat(labels).as("steps are whole numbers").contains("1").allMatch(l -> l.matches("\\d+"));
+        }
+      }
+      g.dispose();
+    }
+  }
+
+  @Test
   void writesFourPngsOfTheExpectedSizeWithEveryRunsCurve() throws IOException {
     RunRecords a = RunRecords.read(fakeRun(dir, "sync", 40, 1));
     RunRecords b = RunRecords.read(fakeRun(dir, "async", 30, 2));

@@ -211,7 +211,7 @@ class ClusterNamespacesTest {
   @Test
   void anUnreachableDaemonIsNamedByStatusAndTrain() throws Exception {
     Path wrongPort = Files.writeString(dir.resolve("wrong-port.txt"), "10.252.0.1 netns=" + H1
-        + "\n10.252.0.2:41999 netns=" + H2 + "\n");
+        + "\n10.252.0.2 port=41999 netns=" + H2 + "\n");
     Path runDir = Files.createDirectories(dir.resolve("unreachable"));
     Files.writeString(runDir.resolve("c.yaml"), TrainingRuns.syntheticConfig(runDir, "classification", 3,
         "{type: cross_entropy}"));

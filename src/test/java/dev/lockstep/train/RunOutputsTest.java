@@ -31,7 +31,8 @@ class RunOutputsTest {
   private static final List<Pattern> PLAIN_LINES = List.of(
       Pattern.compile("lockstep: \\d+ rank\\(s\\) × batch \\d+ on \\S+ \\| model .+ \\| \\d+ parameters \\| "
           + "activations " + NUMBER + " \\S+/rank, checkpointing .+ \\| run directory \\S+"),
-      Pattern.compile("lockstep: no usable GPU \\(.*\\); using the CPU backend"),
+      Pattern.compile("lockstep: no usable GPU; using the CPU backend \\(why: 'lockstep doctor' or "
+          + "LOCKSTEP_DEBUG=1\\)"),
       Pattern.compile("step (\\d+)/(\\d+) \\| epoch (\\d+)/(\\d+) \\| loss (" + NUMBER + ") \\| (\\d+) samples/s \\| "
           + "comm (\\d+)% \\| wait (\\d+)%"),
       Pattern.compile("epoch \\d+/\\d+ \\| test accuracy 0\\.\\d{4} \\| test loss " + NUMBER + " \\(\\d+ samples\\)"),
@@ -84,7 +85,7 @@ class RunOutputsTest {
   }
 
   @Test
-  void jsonPrintsExactlyTheMetricsRecordsAndNiodevRanksJoinTheTrace() throws IOException {
+  void jsonPrintsStartTheMetricsRecordsAndSummaryAndNiodevRanksJoinTheTrace() throws IOException {
     TrainingRuns.Result run = TrainingRuns.train(config, 2, "niodev", "run.max_steps=6", "output.log_every=2",
         "output.trace=true", "run.name=json", "--json");
     assertThat(run.exitCode()).as(run.output()).isZero();
@@ -94,9 +95,17 @@ class RunOutputsTest {
         .filter(l -> !l.startsWith("lockstep: no usable GPU")).toList(); // stderr, like the summary
     assertThat(other).singleElement().asString().startsWith("done: 6 steps").contains("| run directory ");
     Path runDir = Path.of(other.get(0).substring(other.get(0).indexOf("| run directory ") + 16));
-    assertThat(records).containsExactlyElementsOf(Files.readAllLines(runDir.resolve("metrics.jsonl")));
-    assertThat(records).hasSize(4); // steps 2, 4, 6 and the evaluation
-    for (String r : records) {
+    // a start record, exactly the lines of metrics.jsonl (steps 2, 4, 6 and the evaluation), a summary record
+    assertThat(records).hasSize(6);
+    assertThat(records.subList(1, 5)).containsExactlyElementsOf(Files.readAllLines(runDir.resolve("metrics.jsonl")));
+    JsonNode start = TrainingRuns.JSON.readTree(records.get(0));
+    JsonNode summary = TrainingRuns.JSON.readTree(records.get(5));
+    assertThat(start.get("kind").asText()).isEqualTo("start");
+    assertThat(summary.get("kind").asText()).isEqualTo("summary");
+    assertThat(start.get("run_dir").asText()).isEqualTo(runDir.toString());
+    assertThat(summary.get("run_dir").asText()).isEqualTo(runDir.toString());
+    assertThat(summary.get("steps").asLong()).isEqualTo(6);
+    for (String r : records.subList(1, 5)) {
       JsonNode record = TrainingRuns.JSON.readTree(r);
       assertThat(record.get("kind").asText()).isIn("step", "eval");
       assertThat(record.get("elapsed_s").isNumber()).isTrue();
