@@ -36,6 +36,14 @@ public record Snapshot(
   public static final String RNG_NOTE = "no rank-specific random state: init draws from run.seed once, the epoch "
       + "order is a function of (run.seed, epoch), dropout masks are a hash of (run.seed, layer, step, global row)";
 
+  /** A snapshot of a model without buffers (no batch norm). */
+  public Snapshot(TrainingPosition position, String optimizerType, long optimizerSteps, float[] weights,
+                  List<float[]> optimizerState, List<LayerRange> layers, String scheduleType, long totalSteps,
+                  double nextLr, String configYaml, String configHash) {
+    this(position, optimizerType, optimizerSteps, weights, optimizerState, new float[0], layers, scheduleType,
+        totalSteps, nextLr, configYaml, configHash);
+  }
+
   /** A copy of this rank's state (call on rank 0; every rank holds the same in sync mode). */
   public static Snapshot capture(TrainingPosition position, Parameters params, Optimizer optimizer, Backend backend,
                                  String scheduleType, long totalSteps, double nextLr, String configYaml) {
