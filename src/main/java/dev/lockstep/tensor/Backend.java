@@ -83,11 +83,6 @@ public interface Backend extends AutoCloseable {
     throw unsupported("col2im");
   }
 
-  /** dst: [batch, cols, rows] ← src: [batch, rows, cols] (each matrix transposed). */
-  default void transposeBatched(Buf src, Buf dst, int batch, int rows, int cols) {
-    throw unsupported("transposeBatched");
-  }
-
   /** y: [B, C, Ho, Wo] = max (avg = false) or mean over k·k (padding counts as 0, avg = true) of each window. */
   default void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
     throw unsupported("pool2d");

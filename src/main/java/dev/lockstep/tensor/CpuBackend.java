@@ -347,13 +347,6 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void transposeBatched(Buf src, Buf dst, int batch, int rows, int cols) {
-    needs("transposeBatched src", src, (long) batch * rows * cols);
-    needs("transposeBatched dst", dst, (long) batch * rows * cols);
-    CpuImageOps.transposeBatched(data(src), data(dst), batch, rows, cols);
-  }
-
-  @Override
   public void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
     needs("pool2d x", x, (long) batch * w.inSize());
     needs("pool2d y", y, (long) batch * w.channels() * w.outPositions());

@@ -72,25 +72,6 @@ final class CpuImageOps {
     }
   }
 
-  static void transposeBatched(FloatBuffer src, FloatBuffer dst, int batch, int rows, int cols) {
-    int size = rows * cols;
-    final int tile = 32; // blocks keep both the rows read and the rows written in cache
-    for (int n = 0; n < batch; n++) {
-      int base = n * size;
-      for (int r0 = 0; r0 < rows; r0 += tile) {
-        int r1 = Math.min(rows, r0 + tile);
-        for (int c0 = 0; c0 < cols; c0 += tile) {
-          int c1 = Math.min(cols, c0 + tile);
-          for (int r = r0; r < r1; r++) {
-            for (int col = c0; col < c1; col++) {
-              dst.put(base + col * rows + r, src.get(base + r * cols + col));
-            }
-          }
-        }
-      }
-    }
-  }
-
   static void pool2d(boolean avg, FloatBuffer x, FloatBuffer y, int batch, Window2d w) {
     int h = w.height(), wd = w.width(), k = w.kernel(), s = w.stride(), p = w.padding();
     int ho = w.outHeight(), wo = w.outWidth();
