@@ -6,7 +6,6 @@ import dev.lockstep.config.ConfigException;
 import dev.lockstep.config.BackendConfig;
 import dev.lockstep.config.ConfigLoader;
 import dev.lockstep.config.ConfigValidator;
-import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.config.ConfigWriter;
 import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.DataException;
