@@ -8,7 +8,7 @@ APT_PACKAGES := libmpj-java dataset-fashion-mnist fortunes
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
-.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async bench-compression clean
+.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async bench-compression bench-cnn clean
 
 deps: $(M2_MPJ)
 
@@ -53,6 +53,12 @@ DEV ?= multicore
 SIZES ?= 4K,256K,4M,7.1M,64M
 bench-allreduce: build
 	bin/lockstep bench allreduce --np $(NP) --dev $(DEV) --sizes $(SIZES)
+
+# CNN benchmark: configs/fashion-mnist-cnn.yaml np=2 samples/s vs PyTorch DDP (gloo), then its full run's test
+# accuracy and wall time; and checkpointing overhead on an 8-conv-layer CNN.
+bench-cnn: build
+	bench/cnn-throughput.sh
+	bin/lockstep bench checkpointing --model cnn --segments 0,2,auto
 
 # Straggler benchmark: sync vs async (each algorithm) vs auto, np=2, rank 1 slowed 3x and no straggler.
 bench-async: build

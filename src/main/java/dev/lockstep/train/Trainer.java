@@ -23,7 +23,9 @@ import dev.lockstep.metrics.TraceFile;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
 import dev.lockstep.nn.Model;
+import dev.lockstep.nn.CrossRankSum;
 import dev.lockstep.nn.Parameters;
+import dev.lockstep.nn.PassContext;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
 import dev.lockstep.objective.Targets;
@@ -148,7 +150,11 @@ public final class Trainer {
     RowEncoding encoding;
     Dataset test;
     if (corpus == null) {
-      model = Model.build(cfg.model(), data.train().width());
+      model = Model.build(cfg.model(), InputShape.of(cfg.data(), data.train().width()));
+      if (!backend.name().equals("cpu") && model.cpuOnlyLayer().isPresent()) {
+        throw new IllegalArgumentException(model.cpuOnlyLayer().get() + " runs on the cpu backend only so far (its "
+            + backend.name() + " kernels are not written yet); set backend.device: cpu");
+      }
       encoding = RowEncoding.rows(data.train().width(), model.outputWidth());
       test = data.test();
     } else {
@@ -211,7 +217,19 @@ public final class Trainer {
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
     // Bucketed allreduce starts during backward — of a step's last micro-batch only: the others accumulate locally.
-    dev.lockstep.checkpointing.GradientListener overlap = update.gradientListener();
+    // Not with sync batch norm: its allreduce in backward must not race the comm thread.
+    dev.lockstep.checkpointing.GradientListener overlap = model.reducesInBackward() ? null : update.gradientListener();
+    CrossRankSum rankSums = ranks == 1 ? CrossRankSum.SINGLE : new CrossRankSum() {
+      @Override
+      public int ranks() {
+        return ranks;
+      }
+
+      @Override
+      public void sum(double[] values) {
+        comm.allreduceSum(values);
+      }
+    };
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -301,6 +319,9 @@ public final class Trainer {
             throw new IllegalStateException("micro-batch " + micro + " of step " + (step + 1) + " is missing");
           }
           int rows = batch.rows();
+          // Dropout keys on the global row: micro-batch m of rank r holds rows [(m·N + r)·B, …) of the step's batch.
+          executor.setPass(new PassContext(true, cfg.run().seed(), step, ((long) micro * ranks + rank) * batchPerRank,
+              rankSums, false));
           backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
           Buf output = executor.forward(xBuf, rows);
           backend.download(output.view(0, (long) rows * outWidth), out, 0);

@@ -171,6 +171,9 @@ class ConfigValidatorTest {
         .endsWith(":2: model.layers: must list at least one layer, e.g. [{type: linear, units: 10}] (not set)");
   }
 
+  private static final String LAYERS = "linear, relu, tanh, sigmoid, gelu, conv2d, max_pool2d, avg_pool2d, flatten, "
+      + "dropout, batch_norm";
+
   @Test
   void layerProblemsNameTheElementAndItsLine() {
     ConfigException e = catchConfig(write(dir,
@@ -189,8 +192,8 @@ class ConfigValidatorTest {
         file() + ":4: model.layers[1].units: relu is an activation and takes no units",
         file() + ":6: model.layers[2].init: sigmoid is an activation and takes no init",
         file() + ":7: model.layers[3].units: a linear layer needs units >= 1 (not set)",
-        file() + ":8: model.layers[4].type: must be one of linear, relu, tanh, sigmoid, gelu (got \"softmax\")",
-        file() + ":9: model.layers[5].type: must be one of linear, relu, tanh, sigmoid, gelu (not set)",
+        file() + ":8: model.layers[4].type: must be one of " + LAYERS + " (got \"softmax\")",
+        file() + ":9: model.layers[5].type: must be one of " + LAYERS + " (not set)",
         file() + ":10: model.layers[6].units: must be >= 1 (got -1)");
   }
 
