@@ -8,7 +8,7 @@ APT_PACKAGES := libmpj-java dataset-fashion-mnist fortunes
 MPJ_JAR := /usr/share/java/mpj.jar
 M2_MPJ := $(HOME)/.m2/repository/mpjexpress/mpj/0.44/mpj-0.44.jar
 
-.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async clean
+.PHONY: deps build run test bench bench-train bench-allreduce bench-checkpointing bench-async bench-compression bench-cnn clean
 
 deps: $(M2_MPJ)
 
@@ -54,6 +54,21 @@ SIZES ?= 4K,256K,4M,7.1M,64M
 bench-allreduce: build
 	bin/lockstep bench allreduce --np $(NP) --dev $(DEV) --sizes $(SIZES)
 
+# CNN benchmark: configs/fashion-mnist-cnn.yaml np=2 samples/s vs PyTorch DDP (gloo), then its full run's test
+# accuracy and wall time; and checkpointing overhead on an 8-conv-layer CNN.
+bench-cnn: build
+	bench/cnn-throughput.sh
+	bin/lockstep bench checkpointing --model cnn --segments 0,2,auto
+
 # Straggler benchmark: sync vs async (each algorithm) vs auto, np=2, rank 1 slowed 3x and no straggler.
 bench-async: build
 	bench/async-straggler.sh
+
+# Compressed gradients (bf16/fp16) and gradient accumulation across two namespace hosts (root): allreduce 4M/64M,
+# default MLP samples/s and accuracy, accumulate_steps 4 vs 1 (RATE=1gbit shapes the link like a real NIC); then the
+# MLP's test accuracy with none/bf16/fp16 over 4 seeds. Timings:
+# run it as flock /tmp/lockstep-heavy.lock make bench-compression.
+RATE ?=
+bench-compression: build
+	RATE=$(RATE) bench/compression-cluster.sh
+	bench/compression-accuracy.sh

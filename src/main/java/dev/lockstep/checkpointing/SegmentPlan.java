@@ -106,7 +106,7 @@ public final class SegmentPlan {
    * GEMM) plus one operation per output (bias, nonlinearity). An activation layer costs only its width.
    */
   static long recomputeCost(Layer layer) {
-    return 2L * layer.parameterCount() + layer.outFeatures();
+    return layer.forwardCost();
   }
 
   public List<Segment> segments() {

@@ -4,6 +4,7 @@ import dev.lockstep.nn.Layer;
 import dev.lockstep.nn.LayerRange;
 import dev.lockstep.nn.Model;
 import dev.lockstep.nn.Parameters;
+import dev.lockstep.nn.PassContext;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
 import java.util.HashMap;
@@ -35,6 +36,7 @@ public final class StepExecutor {
   private final Buf gradB;
   private final Map<Integer, LayerRange> rangeOfLayer = new HashMap<>();
   private GradientListener listener;
+  private PassContext pass = PassContext.training(0, 0); // the training pass of the coming step
 
   private Buf input; // x of the last forward, kept for backward
   private int forwardBatch = -1; // batch of the last forward whose activations backward may use
@@ -87,6 +89,17 @@ public final class StepExecutor {
     this.listener = listener;
   }
 
+  /**
+   * The training step the next {@link #forward} belongs to (step, global first row, cross-rank sums): dropout and
+   * batch norm read it. Evaluation ({@link #infer}) always runs as {@link PassContext#EVAL}.
+   */
+  public void setPass(PassContext pass) {
+    if (!pass.training()) {
+      throw new IllegalArgumentException("step executor: setPass takes a training pass; infer() evaluates");
+    }
+    this.pass = pass;
+  }
+
   public int maxBatch() {
     return maxBatch;
   }
@@ -96,6 +109,10 @@ public final class StepExecutor {
    * backward: a backward with checkpointing reuses its rows).
    */
   public Buf forward(Buf x, int batch) {
+    return run(x, batch, pass);
+  }
+
+  private Buf run(Buf x, int batch, PassContext context) {
     checkBatch(batch);
     int in = layers.get(0).inFeatures();
     if (x.length() < (long) batch * in) {
@@ -104,6 +121,7 @@ public final class StepExecutor {
     }
     Buf current = x;
     for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).setPass(context);
       layers.get(i).forward(be, current, outputs[i], batch);
       current = outputs[i];
     }
@@ -155,7 +173,9 @@ public final class StepExecutor {
    */
   private void recomputeInterior(SegmentPlan.Segment seg, int batch) {
     Buf current = seg.from() == 0 ? input : outputs[seg.from() - 1];
+    PassContext again = pass.asRecompute();
     for (int i = seg.from(); i < seg.to() - 1; i++) {
+      layers.get(i).setPass(again);
       layers.get(i).forward(be, current, outputs[i], batch);
       current = outputs[i];
     }
@@ -163,7 +183,7 @@ public final class StepExecutor {
 
   /** Evaluation forward: same buffers, nothing kept for backward (a backward after it is an error). */
   public Buf infer(Buf x, int batch) {
-    Buf out = forward(x, batch);
+    Buf out = run(x, batch, PassContext.EVAL);
     forwardBatch = -1;
     input = null;
     return out;

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  lockstep bench allreduce --np 2 --dev multicore --sizes 4K,256K,4M,64M",
         "  lockstep bench allreduce --np 2 --dev niodev --sizes 4M,64M --algorithms shm_process,ring,mpj",
+        "  lockstep bench allreduce --dev niodev --machines hosts.txt --algorithms ring --compression none,bf16",
         "  lockstep bench allreduce --np 4 --dev hybdev --machines hosts.txt --sizes 256K,4M"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad usage", "3:a rank failed"})
@@ -65,9 +66,14 @@ final class BenchAllreduceCommand implements Callable<Integer> {
           + "multicore and hybdev on one host, shm_process,ring,mpj on niodev, ring,mpj with --machines).")
   String algorithms;
 
+  @Option(names = "--compression", paramLabel = "FORMATS", defaultValue = "none",
+      description = "Comma-separated subset of none, bf16, fp16 (comm.compression: 16-bit payloads, float32 sums); "
+          + "each algorithm gets a column per format. Default: ${DEFAULT-VALUE}.")
+  String compression;
+
   @Option(names = "--json",
-      description = "One JSON object per size and algorithm instead of the table: bytes, algorithm, median_ms, "
-          + "gb_per_s, reps, auto_picks (the algorithm auto uses at that size), np, device.")
+      description = "One JSON object per size, algorithm and compression instead of the table: bytes, algorithm, "
+          + "compression, median_ms, gb_per_s, reps, auto_picks (the algorithm auto uses at that size), np, device.")
   boolean json;
 
   @Override
@@ -91,12 +97,18 @@ final class BenchAllreduceCommand implements Callable<Integer> {
             + " of one JVM)");
       }
     }
+    for (String c : compression.split(",")) {
+      if (!dev.lockstep.config.ConfigValidator.COMPRESSIONS.contains(c)) {
+        throw usage("--compression: unknown format '" + c + "'; expected some of "
+            + dev.lockstep.config.ConfigValidator.COMPRESSIONS);
+      }
+    }
     List<String> bytes = new ArrayList<>();
     for (String s : sizes.split(",")) {
       bytes.add(String.valueOf(parseBytes(s.trim())));
     }
     List<String> args = new ArrayList<>(List.of("--task=" + AllreduceBenchTask.class.getName(),
-        String.join(",", bytes), String.join(",", algs)));
+        String.join(",", bytes), String.join(",", algs), compression));
     if (json) {
       args.add(AllreduceBenchTask.JSON);
       args.add(device);

@@ -6,6 +6,7 @@ import dev.lockstep.checkpointing.StepExecutor;
 import dev.lockstep.config.CheckpointingConfig;
 import dev.lockstep.config.LayerSpec;
 import dev.lockstep.config.ModelConfig;
+import dev.lockstep.nn.FeatureShape;
 import dev.lockstep.nn.Model;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.objective.CrossEntropy;
@@ -43,17 +44,20 @@ import picocli.CommandLine.Model.CommandSpec;
     versionProvider = VersionProvider.class,
     sortOptions = false,
     headerHeading = "%n",
-    header = "Activation memory, peak RSS and step time of a deep MLP for several checkpointing.segments.",
+    header = "Activation memory, peak RSS and step time of a deep MLP or CNN for several checkpointing.segments.",
     descriptionHeading = "%n",
     description = {
-        "Model INPUT → [linear(HIDDEN) → relu] × DEPTH → linear(CLASSES), one rank on the CPU backend, synthetic "
+        "Model (--model mlp) INPUT → [linear(HIDDEN) → relu] × DEPTH → linear(CLASSES), or (--model cnn) "
+            + "[1, 28, 28] → [conv2d(HIDDEN channels, 3x3, padding 1) → relu] × DEPTH with a 2x2 max_pool2d after "
+            + "the first DEPTH/2 blocks → linear(CLASSES); one rank on the CPU backend, synthetic "
             + "data, a full step (forward, cross-entropy, backward, SGD). Each --segments value runs in its own "
             + "JVM; the table gives the executor's exact activation peak, the process's peak RSS (VmHWM from "
             + "/proc/self/status: JVM, weights, gradients and activations) and the median step time, with "
             + "ratios against the first setting. Timings on a shared machine are noisy."},
     optionListHeading = "%nOptions:%n",
     footerHeading = "%nExamples:%n",
-    footer = {"  lockstep bench checkpointing", "  lockstep bench checkpointing --hidden 1024 --steps 5"})
+    footer = {"  lockstep bench checkpointing", "  lockstep bench checkpointing --hidden 1024 --steps 5",
+        "  lockstep bench checkpointing --model cnn --segments 0,auto"})
 final class BenchCheckpointingCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -62,20 +66,25 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
       description = "Settings to compare, the first is the baseline (default: ${DEFAULT-VALUE}).")
   List<String> segments = new ArrayList<>(List.of("0", "2", "4", "auto"));
 
-  @Option(names = "--input", description = "Input width (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", paramLabel = "mlp|cnn", description = "Model family (default: ${DEFAULT-VALUE}).")
+  String family = "mlp";
+
+  @Option(names = "--input", description = "Input width of the MLP (default: ${DEFAULT-VALUE}; the CNN's input is "
+      + "[1, 28, 28]).")
   int input = 784;
 
-  @Option(names = "--hidden", description = "Hidden width (default: ${DEFAULT-VALUE}).")
-  int hidden = 2048;
+  @Option(names = "--hidden", description = "Hidden width (MLP, default 2048) or channels (CNN, default 32).")
+  Integer hidden;
 
-  @Option(names = "--depth", description = "Hidden linear+relu blocks (default: ${DEFAULT-VALUE}).")
-  int depth = 16;
+  @Option(names = "--depth", description = "Hidden linear+relu (MLP, default 16) or conv2d+relu (CNN, default 8) "
+      + "blocks.")
+  Integer depth;
 
   @Option(names = "--classes", description = "Output width (default: ${DEFAULT-VALUE}).")
   int classes = 10;
 
-  @Option(names = "--batch", description = "Batch size (default: ${DEFAULT-VALUE}).")
-  int batch = 256;
+  @Option(names = "--batch", description = "Batch size (MLP, default 256; CNN, default 32).")
+  Integer batch;
 
   @Option(names = "--steps", description = "Timed steps per setting; the median is reported (default: ${DEFAULT-VALUE}).")
   int steps = 7;
@@ -98,6 +107,15 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    boolean cnn = family.equals("cnn");
+    if (!cnn && !family.equals("mlp")) {
+      spec.commandLine().getErr().println("lockstep: bench checkpointing: --model must be mlp or cnn (got '" + family
+          + "')");
+      return ExitCodes.USAGE;
+    }
+    hidden = hidden != null ? hidden : cnn ? 32 : 2048;
+    depth = depth != null ? depth : cnn ? 8 : 16;
+    batch = batch != null ? batch : cnn ? 32 : 256;
     if (batch < 1 || steps < 1 || warmup < 0 || depth < 0 || hidden < 1 || input < 1 || classes < 1) {
       spec.commandLine().getErr().println("lockstep: bench checkpointing: sizes, --batch and --steps must be "
           + "positive");
@@ -109,9 +127,11 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (!json) {
-      out.printf(Locale.ROOT, "MLP %d → %d×%d → %d (%d layers), batch %d, 1 rank, CPU backend (%s BLAS threads), "
-            + "%d timed steps after %d warm-up%n", input, hidden, depth, classes, 2 * depth + 1, batch,
-        threads == 0 ? "all" : threads, steps, warmup);
+      out.printf(Locale.ROOT, "%s, batch %d, 1 rank, CPU backend (%s BLAS threads), %d timed steps after %d "
+              + "warm-up%n", cnn ? String.format(Locale.ROOT, "CNN [1, 28, 28] → [conv2d(%d, 3x3) → relu]×%d, max_pool2d "
+              + "after %d → linear(%d) (%d layers)", hidden, depth, depth / 2, classes, 2 * depth + 2)
+              : String.format(Locale.ROOT, "MLP %d → %d×%d → %d (%d layers)", input, hidden, depth, classes,
+              2 * depth + 1), batch, threads == 0 ? "all" : threads, steps, warmup);
     }
     out.flush();
     List<Map<String, String>> rows = new ArrayList<>();
@@ -133,12 +153,19 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
   /** One setting, in this JVM: builds everything, times the steps, reads VmHWM. */
   private String measure(String setting) throws IOException {
     List<LayerSpec> specs = new ArrayList<>();
+    boolean cnn = family.equals("cnn");
     for (int i = 0; i < depth; i++) {
-      specs.add(new LayerSpec("linear", hidden, null));
+      specs.add(cnn ? new LayerSpec("conv2d", null, null, null, null, hidden, 3, 1, 1, null, null, null)
+          : new LayerSpec("linear", hidden, null));
       specs.add(new LayerSpec("relu", null, null));
+      if (cnn && i + 1 == depth / 2) {
+        specs.add(new LayerSpec("max_pool2d", null, null, null, null, null, 2, null, null, null, null, null));
+      }
     }
     specs.add(new LayerSpec("linear", classes, null));
-    Model model = Model.build(new ModelConfig(specs), input);
+    Model model = Model.build(new ModelConfig(specs), cnn ? FeatureShape.image(1, 28, 28)
+        : FeatureShape.flat(input));
+    int input = model.inputWidth();
     SegmentPlan plan = SegmentPlanner.fromConfig(new CheckpointingConfig(setting, 0.0), model, batch);
     try (Backend be = CpuBackend.create(threads)) {
       Parameters params = new Parameters(model, be);
@@ -196,7 +223,7 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
   private Map<String, String> runChild(String setting) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.lockstep.Main", "bench", "checkpointing", "--child", "--segments", setting,
+        "dev.lockstep.Main", "bench", "checkpointing", "--child", "--segments", setting, "--model", family,
         "--input", "" + input, "--hidden", "" + hidden, "--depth", "" + depth, "--classes", "" + classes,
         "--batch", "" + batch, "--steps", "" + steps, "--warmup", "" + warmup, "--threads", "" + threads));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -261,7 +288,7 @@ final class BenchCheckpointingCommand implements Callable<Integer> {
           plan.length() > 44 ? plan.substring(0, 41) + "..." : plan, act / mib, act / baseAct,
           Long.parseLong(r.get("hwm_kb")) / 1024.0, ms, ms / baseMs);
     }
-    int n = 2 * depth + 1;
+    int n = family.equals("cnn") ? 2 * depth + 2 : 2 * depth + 1;
     out.printf(Locale.ROOT, "activation MiB: the step executor's exact peak (outputs kept + 2 gradient buffers); "
         + "2√n/n = %.3f for n = %d layers. peak RSS: VmHWM of the setting's own JVM. ms/step: median.%n",
         2 * Math.sqrt(n) / n, n);

@@ -26,7 +26,7 @@ final class CheckpointingPlanComment {
       return "# checkpointing plan: not computed, the model's input width comes from the data (" + e.getMessage()
           + ")\n";
     }
-    Model model = Model.build(cfg.model(), width);
+    Model model = Model.build(cfg.model(), dev.lockstep.train.InputShape.of(cfg.data(), width));
     int batch = cfg.data().batchSize();
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batch);
     List<String> lines = plan.describe(model, batch);

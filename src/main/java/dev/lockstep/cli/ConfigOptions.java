@@ -26,4 +26,18 @@ final class ConfigOptions {
   LockstepConfig load() {
     return ConfigLoader.load(file, overrides);
   }
+
+  /**
+   * The model's layer shapes against the data's sample shape, before any rank starts: a layer whose input does not
+   * fit is a config error at its key. Data that cannot be read here is left to the ranks, which report it.
+   */
+  static void checkModelShapes(Path file, List<String> overrides, LockstepConfig cfg) {
+    try {
+      dev.lockstep.train.InputShape.checkModel(cfg);
+    } catch (dev.lockstep.nn.LayerShapeException e) {
+      throw ConfigLoader.located(file, overrides, e.keyPath(), e.detail());
+    } catch (dev.lockstep.data.DataException e) {
+      // the ranks load the data and report this with the usual data error
+    }
+  }
 }

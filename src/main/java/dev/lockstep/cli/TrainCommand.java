@@ -179,6 +179,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     // The config fails with file:line and key path, then what it needs from this machine; both before any rank.
     ConfigLoader.Located cfg = ConfigLoader.loadLocated(configFile, overrides);
+    ConfigOptions.checkModelShapes(configFile, overrides, cfg.config()); // a layer that does not fit its input
     PrintWriter err = spec.commandLine().getErr();
     boolean here = Launcher.onThisMachine(absolute(machines));
     List<RunPreflight.Check> checks = RunPreflight.checks(cfg, new RunPreflight.Plan(np, here, absolute(resume),

@@ -25,6 +25,50 @@ public interface Communicator extends AutoCloseable {
     buf.put(offset, tmp, 0, length);
   }
 
+  /**
+   * SUM-allreduce with a 16-bit payload ({@link Compression}: each rank's value and the sum rounded once to the
+   * format, the sum in float32 in rank order; identical bits on every rank). This default applies the two roundings
+   * around {@link #allreduceSum(float[], int, int)}, which must then sum in rank order (or at least identically on
+   * every rank); implementations that transfer the 16-bit values override it. One rank, or NONE: a plain allreduce.
+   */
+  default void allreduceSum(float[] buf, int offset, int length, Compression compression) {
+    if (compression == Compression.NONE || size() == 1 || length == 0) {
+      allreduceSum(buf, offset, length);
+      return;
+    }
+    float scale = agreedScale(compression, compression.scaled() ? Compression.maxAbs(buf, offset, length) : 0);
+    compression.roundScaled(buf, offset, length, scale);
+    allreduceSum(buf, offset, length);
+    compression.roundUnscaled(buf, offset, length, scale);
+  }
+
+  /** {@link #allreduceSum(float[], int, int, Compression)} of a FloatBuffer, by absolute index. */
+  default void allreduceSum(FloatBuffer buf, int offset, int length, Compression compression) {
+    if (compression == Compression.NONE || size() == 1 || length == 0) {
+      allreduceSum(buf, offset, length);
+      return;
+    }
+    float scale = agreedScale(compression, compression.scaled() ? Compression.maxAbs(buf, offset, length) : 0);
+    compression.roundScaled(buf, offset, length, scale);
+    allreduceSum(buf, offset, length);
+    compression.roundUnscaled(buf, offset, length, scale);
+  }
+
+  /**
+   * Collective when the format is scaled (fp16): the scale for this bucket from every rank's largest |x| (this rank's
+   * is {@code localMaxAbs}; NaN if it holds one); 1 otherwise, without communicating.
+   */
+  default float agreedScale(Compression compression, double localMaxAbs) {
+    if (!compression.scaled()) {
+      return 1f;
+    }
+    double max = 0;
+    for (double m : allgather(localMaxAbs)) {
+      max = Double.isNaN(m) || Double.isNaN(max) ? Double.NaN : Math.max(max, m);
+    }
+    return compression.scaleFor(max, size());
+  }
+
   void allreduceSum(double[] buf);
 
   void allreduceSum(long[] buf);

@@ -65,6 +65,7 @@ public final class MpjCommunicator implements Communicator {
   private CommAlgorithm algorithm = CommAlgorithm.AUTO;
   private SharedMemoryGroup.Member shm; // joined on first use
   private RingAllreduce ring; // created on first use
+  private CompressedAllreduce compressed; // created on first use
   private float[] scratch = new float[0]; // offset != 0 calls only; grown on demand
   private final double[] one = new double[1];
 
@@ -294,6 +295,45 @@ public final class MpjCommunicator implements Communicator {
     buf.put(offset, tmp, 0, length);
   }
 
+  /**
+   * Compressed: the ring algorithm (ranks on other hosts, or comm.algorithm ring) sends 16-bit values ({@link
+   * CompressedAllreduce}); the shared-memory algorithms and an explicit mpj round around their float32 sum (the
+   * interface's default): shm and shm_process sum in rank order, so they give the ring's bits.
+   */
+  @Override
+  public void allreduceSum(float[] buf, int offset, int length, Compression compression) {
+    checkRange(buf.length, offset, length);
+    if (compression == Compression.NONE || length == 0 || size == 1 || !transfersCompressed(length)) {
+      Communicator.super.allreduceSum(buf, offset, length, compression);
+      return;
+    }
+    float scale = agreedScale(compression, compression.scaled() ? Compression.maxAbs(buf, offset, length) : 0);
+    CompressedAllreduce c = compressed();
+    run("allreduce", () -> c.allreduceSum(buf, offset, length, compression, scale));
+  }
+
+  /**
+   * Whether a compressed allreduce of {@code length} floats sends 16-bit values: wherever the ring would run, and for
+   * auto's small messages too (MPJ's tree sums in another order than rank order; only an explicit mpj keeps it).
+   */
+  private boolean transfersCompressed(int length) {
+    CommAlgorithm a = resolvedAlgorithmFor(length);
+    return a == CommAlgorithm.RING || (a == CommAlgorithm.MPJ && algorithm == CommAlgorithm.AUTO);
+  }
+
+  @Override
+  public void allreduceSum(FloatBuffer buf, int offset, int length, Compression compression) {
+    checkRange(buf.capacity(), offset, length);
+    if (compression == Compression.NONE || length == 0 || size == 1 || !transfersCompressed(length)) {
+      Communicator.super.allreduceSum(buf, offset, length, compression);
+      return;
+    }
+    float[] tmp = scratch(length);
+    buf.get(offset, tmp, 0, length);
+    allreduceSum(tmp, 0, length, compression);
+    buf.put(offset, tmp, 0, length);
+  }
+
   @Override
   public void allreduceSum(double[] buf) {
     if (buf.length == 0) {
@@ -483,6 +523,13 @@ public final class MpjCommunicator implements Communicator {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }
+  }
+
+  private CompressedAllreduce compressed() {
+    if (compressed == null) {
+      compressed = new CompressedAllreduce(rank, size);
+    }
+    return compressed;
   }
 
   private RingAllreduce ring() {

@@ -95,6 +95,27 @@ public final class ConfigLoader {
     return new Located(LayerInitDefaults.fillIn(config), where);
   }
 
+  /**
+   * A problem found after loading (a layer shape that needs the data's shape), placed like a validation problem:
+   * file:line of {@code path} (or the --set that set it).
+   */
+  public static ConfigException located(Path file, List<String> overrides, String path, String message) {
+    String yaml;
+    try {
+      yaml = Files.readString(file);
+    } catch (IOException e) {
+      return new ConfigException(file + ": " + path + ": " + message);
+    }
+    List<ProblemLocator.Applied> applied = new ArrayList<>();
+    ObjectNode tree = parse(yaml, file.toString());
+    for (String o : overrides) {
+      ConfigOverride override = ConfigOverride.parse(o);
+      applied.add(new ProblemLocator.Applied(override, override.applyTo(tree)));
+    }
+    return new ConfigException(new ProblemLocator(file.toString(), YamlLines.of(yaml), applied)
+        .describe(new ConfigProblem(path, message)));
+  }
+
   /** The YAML as a tree: exactly one document whose top level is a mapping; no duplicate keys. */
   private static ObjectNode parse(String yaml, String source) {
     try (JsonParser p = ConfigMapper.MAPPER.createParser(yaml)) {

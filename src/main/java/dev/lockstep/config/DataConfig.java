@@ -10,6 +10,8 @@ package dev.lockstep.config;
  * per window, the last {@code val_fraction} of the text held out for validation.
  * source: local (every rank reads the files itself, so on a cluster they must exist at the same path on every
  * host) | broadcast (only rank 0 reads them and sends the loaded splits to the other ranks; not for text yet).
+ * shape: [C, H, W] of each sample's features, for image layers (conv2d, pooling): idx images are [1, rows, cols]
+ * from the file without it; csv and synthetic rows are flat unless it is given (C·H·W must equal their width).
  */
 public record DataConfig(
     String format,
@@ -30,7 +32,17 @@ public record DataConfig(
     String path,
     Integer context,
     Double valFraction,
-    String source) {
+    String source,
+    java.util.List<Integer> shape) {
+  /** Every field but shape (flat, or the idx file's image shape). */
+  public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
+      String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
+      Integer limitTrain, Integer limitTest, CsvConfig csv, SyntheticConfig synthetic, String path, Integer context,
+      Double valFraction, String source) {
+    this(format, dir, trainImages, trainLabels, testImages, testLabels, batchSize, shuffle, normalize, mean, std,
+        limitTrain, limitTest, csv, synthetic, path, context, valFraction, source, null);
+  }
+
   /** The image-dataset fields only (csv, synthetic and text keys at their defaults). */
   public DataConfig(String format, String dir, String trainImages, String trainLabels, String testImages,
       String testLabels, Integer batchSize, Boolean shuffle, String normalize, Double mean, Double std,
@@ -75,5 +87,6 @@ public record DataConfig(
     context = context != null ? context : 64;
     valFraction = valFraction != null ? valFraction : 0.1;
     source = source != null ? source : "local";
+    shape = shape != null ? java.util.List.copyOf(shape) : java.util.List.of();
   }
 }

@@ -26,7 +26,7 @@ public final class LayerInitDefaults {
     List<LayerSpec> filled = new ArrayList<>(layers.size());
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
-      filled.add("linear".equals(l.type()) ? new LayerSpec(l.type(), l.units(), initOf(layers, i), l.heads(), l.positional()) : l);
+      filled.add("linear".equals(l.type()) ? l.withInit(initOf(layers, i)) : l);
     }
     return new LockstepConfig(c.run(), new ModelConfig(filled), c.data(), c.objective(), c.optimizer(), c.update(),
         c.checkpointing(), c.backend(), c.output(), c.comm(), c.simulate());

@@ -9,8 +9,13 @@ package dev.lockstep.data;
  * incomplete last global batch is dropped, so {@code stepsPerEpoch = n / (N·B)} and every batch is full;
  * the dropped samples differ from epoch to epoch when shuffling.
  *
+ * <p>Gradient accumulation ({@code update.accumulate_steps} k): a step is k micro-batches, and its global batch of
+ * k·N·B samples is {@code order[g·k·N·B, (g+1)·k·N·B)}; micro-batch m of it is the m-th run of N·B, of which rank r
+ * takes {@code [r·B, (r+1)·B)}. So k micro-batches on N ranks cover exactly the samples of one rank with batch
+ * k·N·B (an exact equivalence, up to float summation order), and {@code stepsPerEpoch = n / (k·N·B)}.
+ *
  * <p>The position (epoch, step within epoch) is all the state there is: {@link #seek} restores it directly
- * for a resumed run.
+ * for a resumed run (steps are whole: positions between micro-batches are never saved).
  */
 public final class ShardedBatches implements TrainBatches {
   private final Dataset ds;
@@ -18,36 +23,49 @@ public final class ShardedBatches implements TrainBatches {
   private final int ranks;
   private final int batchPerRank;
   private final int globalBatch;
+  private final int microBatches; // k per step
   private final int stepsPerEpoch;
   private final EpochOrder epochOrder;
   private final int[] order; // [n] permutation of the current epoch
   private int orderEpoch = -1; // which epoch `order` holds; -1 = none yet
   private int epoch = -1;
   private int step;
+  private int micro; // micro-batches of `step` already delivered
 
   public ShardedBatches(Dataset ds, int rank, int ranks, int batchPerRank, long seed, boolean shuffle) {
+    this(ds, rank, ranks, batchPerRank, 1, seed, shuffle);
+  }
+
+  /** {@code microBatches} (k ≥ 1): each step is k calls of {@link #next}, see the class comment. */
+  public ShardedBatches(Dataset ds, int rank, int ranks, int batchPerRank, int microBatches, long seed,
+                        boolean shuffle) {
     if (ranks <= 0 || rank < 0 || rank >= ranks) {
       throw new IllegalArgumentException("rank " + rank + " is not in [0, " + ranks + ")");
     }
     if (batchPerRank <= 0) {
       throw new IllegalArgumentException("data.batch_size: must be positive, got " + batchPerRank);
     }
+    if (microBatches <= 0) {
+      throw new IllegalArgumentException("update.accumulate_steps: must be positive, got " + microBatches);
+    }
     long global = (long) ranks * batchPerRank;
-    if (global > ds.size()) {
+    if (global * microBatches > ds.size()) {
       throw new DataException(ds.name() + ": " + ds.size() + " samples are fewer than one global batch ("
-          + ranks + " ranks × data.batch_size " + batchPerRank + " = " + global + ")");
+          + ranks + " ranks × data.batch_size " + batchPerRank + (microBatches > 1 ? " × update.accumulate_steps "
+          + microBatches : "") + " = " + global * microBatches + ")");
     }
     this.ds = ds;
     this.rank = rank;
     this.ranks = ranks;
     this.batchPerRank = batchPerRank;
     this.globalBatch = (int) global;
-    this.stepsPerEpoch = ds.size() / globalBatch;
+    this.microBatches = microBatches;
+    this.stepsPerEpoch = (int) (ds.size() / (global * microBatches));
     this.epochOrder = new EpochOrder(ds.size(), seed, shuffle);
     this.order = new int[ds.size()];
   }
 
-  /** Full global batches per epoch: {@code n / (ranks · batchPerRank)}; the remainder is dropped. */
+  /** Full steps per epoch: {@code n / (k · ranks · batchPerRank)}; the remainder is dropped. */
   public int stepsPerEpoch() {
     return stepsPerEpoch;
   }
@@ -56,7 +74,7 @@ public final class ShardedBatches implements TrainBatches {
     return batchPerRank;
   }
 
-  /** {@code ranks · batchPerRank}. */
+  /** {@code ranks · batchPerRank}: the samples of one micro-batch over all ranks. */
   public int globalBatch() {
     return globalBatch;
   }
@@ -83,9 +101,13 @@ public final class ShardedBatches implements TrainBatches {
     }
     this.epoch = epoch;
     this.step = stepInEpoch;
+    this.micro = 0;
   }
 
-  /** Fills {@code into} with this rank's batch of the current step and advances; false when the epoch is over. */
+  /**
+   * Fills {@code into} with this rank's next micro-batch of the current step (the step's batch when k = 1) and
+   * advances; false when the epoch is over.
+   */
   public boolean next(Batch into) {
     if (epoch < 0) {
       throw new IllegalStateException("call startEpoch or seek before next");
@@ -93,8 +115,11 @@ public final class ShardedBatches implements TrainBatches {
     if (step >= stepsPerEpoch) {
       return false;
     }
-    into.fill(ds, order, step * globalBatch + rank * batchPerRank, batchPerRank);
-    step++;
+    into.fill(ds, order, (step * microBatches + micro) * globalBatch + rank * batchPerRank, batchPerRank);
+    if (++micro == microBatches) {
+      micro = 0;
+      step++;
+    }
     return true;
   }
 
@@ -103,7 +128,7 @@ public final class ShardedBatches implements TrainBatches {
     return epoch;
   }
 
-  /** The step within the epoch that the next {@link #next} delivers. */
+  /** The step within the epoch that the next {@link #next} delivers (a micro-batch of). */
   public int stepInEpoch() {
     return step;
   }

@@ -9,33 +9,50 @@ import java.util.Set;
  * a stream seeded by (seed, g), the same on every rank; rank r takes starts [r·B, (r+1)·B). So the ranks never
  * share a window within a step, and N ranks × B see exactly the windows of 1 rank × N·B. An epoch is
  * {@code n / (N·B·context)} steps (about one pass over the characters).
+ *
+ * <p>With k micro-batches per step ({@code update.accumulate_steps}) step g draws k·N·B starts; micro-batch m takes
+ * the m-th run of N·B of them, rank r its [r·B, (r+1)·B) — again exactly the windows of 1 rank × k·N·B.
  */
 public final class TextWindows implements TrainBatches {
   private final int[] ids;
   private final int context;
   private final int rank;
+  private final int ranks;
+  private final int microBatches;
   private final int batchPerRank;
   private final int globalBatch;
   private final long seed;
   private final int stepsPerEpoch;
-  private final int[] starts; // [N·B] of the current step
+  private final int[] starts; // [k·N·B] of the current step
   private final Set<Integer> seen = new HashSet<>();
   private long globalStep;
   private int stepInEpoch;
+  private int micro; // micro-batches of the current step already delivered
 
   public TextWindows(int[] ids, int context, int rank, int ranks, int batchPerRank, long seed) {
+    this(ids, context, rank, ranks, batchPerRank, 1, seed);
+  }
+
+  /** {@code microBatches} (k ≥ 1): each step is k calls of {@link #next}. */
+  public TextWindows(int[] ids, int context, int rank, int ranks, int batchPerRank, int microBatches, long seed) {
     if (ranks <= 0 || rank < 0 || rank >= ranks) {
       throw new IllegalArgumentException("rank " + rank + " is not in [0, " + ranks + ")");
     }
-    long global = (long) ranks * batchPerRank;
+    if (microBatches <= 0) {
+      throw new IllegalArgumentException("update.accumulate_steps: must be positive, got " + microBatches);
+    }
+    long global = (long) ranks * batchPerRank * microBatches;
     long windows = ids.length - context;
     if (batchPerRank <= 0 || global > windows) {
-      throw new DataException("data.batch_size: " + ranks + " ranks × " + batchPerRank + " windows per step needs "
-          + "at least that many distinct windows; the training text has " + windows);
+      throw new DataException("data.batch_size: " + ranks + " ranks × " + batchPerRank + (microBatches > 1
+          ? " × update.accumulate_steps " + microBatches : "") + " windows per step needs at least that many "
+          + "distinct windows; the training text has " + windows);
     }
     this.ids = ids;
     this.context = context;
     this.rank = rank;
+    this.ranks = ranks;
+    this.microBatches = microBatches;
     this.batchPerRank = batchPerRank;
     this.globalBatch = (int) global;
     this.seed = seed;
@@ -63,6 +80,7 @@ public final class TextWindows implements TrainBatches {
     }
     globalStep = (long) epoch * stepsPerEpoch + stepInEpoch;
     this.stepInEpoch = stepInEpoch;
+    this.micro = 0;
   }
 
   @Override
@@ -80,11 +98,14 @@ public final class TextWindows implements TrainBatches {
       throw new IllegalArgumentException("text windows need a batch of " + batchPerRank + " × " + width + ", got "
           + into.capacity() + " × " + into.width());
     }
-    drawStarts(globalStep);
+    if (micro == 0) {
+      drawStarts(globalStep);
+    }
+    int first = (micro * ranks + rank) * batchPerRank;
     float[] x = into.x();
     int[] labels = into.labels();
     for (int k = 0; k < batchPerRank; k++) {
-      int start = starts[rank * batchPerRank + k];
+      int start = starts[first + k];
       for (int j = 0; j < width; j++) {
         x[k * width + j] = ids[start + j];
       }
@@ -92,12 +113,15 @@ public final class TextWindows implements TrainBatches {
       into.indices()[k] = start;
     }
     into.setRows(batchPerRank);
-    globalStep++;
-    stepInEpoch++;
+    if (++micro == microBatches) {
+      micro = 0;
+      globalStep++;
+      stepInEpoch++;
+    }
     return true;
   }
 
-  /** The N·B distinct window starts of global step {@code step}, in [0, n − context − 1]. */
+  /** The k·N·B distinct window starts of global step {@code step}, in [0, n − context − 1]. */
   int[] drawStarts(long step) {
     SplitMix64 rng = new SplitMix64(EpochOrder.epochSeed(seed, 0) ^ SplitMix64.mix(0x5DEECE66DL + step));
     int bound = ids.length - context;

@@ -1,6 +1,10 @@
 package dev.lockstep.data;
 
-/** One rank's training batches, epoch by epoch: {@link ShardedBatches} for row datasets, {@link TextWindows} for text. */
+/**
+ * One rank's training batches, epoch by epoch: {@link ShardedBatches} for row datasets, {@link TextWindows} for text.
+ * With gradient accumulation ({@code update.accumulate_steps} k) a step is k calls of {@link #next}, each one
+ * micro-batch; steps and positions count whole steps.
+ */
 public interface TrainBatches {
   /** Steps (global batches) per epoch. */
   int stepsPerEpoch();
@@ -17,6 +21,6 @@ public interface TrainBatches {
   /** The step within the epoch that the next {@link #next} delivers. */
   int stepInEpoch();
 
-  /** Fills {@code into} with this rank's batch of the current step and advances; false when the epoch is over. */
+  /** Fills {@code into} with this rank's next (micro-)batch of the current step and advances; false when the epoch is over. */
   boolean next(Batch into);
 }

@@ -2,6 +2,7 @@ package dev.lockstep.launch;
 
 import dev.lockstep.comm.CommAlgorithm;
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.Compression;
 import dev.lockstep.comm.MpjCommunicator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,11 @@ import java.util.SplittableRandom;
  * rank's (all ranks' times are exchanged after the loop, outside the timing). Reports the median and the
  * algorithm bandwidth (message bytes / time).
  *
- * <p>args: {@code --task=<this class> <bytes,bytes,...> <alg,alg,...>}
+ * <p>With compressions other than none ({@code comm.compression}), each algorithm gets a column per compression
+ * ({@code ring/bf16}: 16-bit payloads, see {@link Compression}); the bandwidth still counts float32 message bytes, so
+ * columns compare directly.
+ *
+ * <p>args: {@code --task=<this class> <bytes,bytes,...> <alg,alg,...> [none,bf16,fp16]}
  */
 public final class AllreduceBenchTask implements RankTask {
   /** About this many bytes are reduced per (size, algorithm) pair, within [MIN_REPS, MAX_REPS] repetitions. */
@@ -31,7 +36,10 @@ public final class AllreduceBenchTask implements RankTask {
   private static final int MIN_WARMUP = 3;
   private static final int MAX_WARMUP = 1000;
 
-  /** Fourth argument: print one JSON object per (size, algorithm) instead of the table; the fifth names the device. */
+  /**
+   * After the compressions: print one JSON object per (size, algorithm, compression) instead of the table; the next
+   * argument names the device.
+   */
   public static final String JSON = "--json";
 
   @Override
@@ -39,15 +47,24 @@ public final class AllreduceBenchTask implements RankTask {
     MpjCommunicator mpj = (MpjCommunicator) comm;
     long[] sizes = Arrays.stream(args[1].split(",")).mapToLong(Long::parseLong).toArray();
     List<String> algorithms = List.of(args[2].split(","));
-    boolean json = args.length > 3 && args[3].equals(JSON);
-    String device = json && args.length > 4 ? args[4] : null;
+    int at = 3; // then: [compressions] [--json device]
+    List<Compression> compressions = args.length > at && !args[at].equals(JSON)
+        ? Arrays.stream(args[at++].split(",")).map(Compression::parse).toList() : List.of(Compression.NONE);
+    List<String> columns = new ArrayList<>(); // "alg" or "alg/bf16"
+    for (String alg : algorithms) {
+      for (Compression c : compressions) {
+        columns.add(c == Compression.NONE ? alg : alg + "/" + c.configName());
+      }
+    }
+    boolean json = args.length > at && args[at].equals(JSON);
+    String device = json && args.length > at + 1 ? args[at + 1] : null;
     boolean lead = comm.rank() == 0;
     if (lead && !json) {
       System.out.printf(Locale.ROOT, "allreduce float32 SUM, np=%d; median ms of the slowest rank per repetition, "
-          + "GB/s = message bytes / median%n", comm.size());
+          + "GB/s = float32 message bytes / median%n", comm.size());
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-8s", "size"));
-      for (String alg : algorithms) {
-        head.append(String.format(Locale.ROOT, " %" + msWidth(alg) + "s %6s", alg + " ms", "GB/s"));
+      for (String col : columns) {
+        head.append(String.format(Locale.ROOT, " %" + msWidth(col) + "s %6s", col + " ms", "GB/s"));
       }
       System.out.println(head.append(String.format(Locale.ROOT, " %5s  %s", "reps", "auto picks")));
     }
@@ -58,14 +75,16 @@ public final class AllreduceBenchTask implements RankTask {
       int reps = (int) Math.max(MIN_REPS, Math.min(MAX_REPS, BYTES_PER_PAIR / Math.max(1, bytes)));
       int warmup = (int) Math.max(MIN_WARMUP, Math.min(MAX_WARMUP, WARMUP_BYTES / Math.max(1, bytes)));
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s", human(bytes)));
-      for (String alg : algorithms) {
+      for (int col = 0; col < columns.size(); col++) {
+        String alg = algorithms.get(col / compressions.size());
+        Compression compression = compressions.get(col % compressions.size());
         mpj.setAlgorithm(alg);
         double[] seconds = new double[reps];
         for (int i = -warmup; i < reps; i++) {
           System.arraycopy(init, 0, buf, 0, floats); // same input each time: sums stay finite
           comm.barrier();
           long t0 = System.nanoTime();
-          comm.allreduceSum(buf, 0, floats);
+          comm.allreduceSum(buf, 0, floats, compression);
           long t = System.nanoTime() - t0;
           if (i >= 0) {
             seconds[i] = t / 1e9;
@@ -75,12 +94,13 @@ public final class AllreduceBenchTask implements RankTask {
         if (lead && json) {
           mpj.setAlgorithm(CommAlgorithm.AUTO.configName());
           System.out.printf(Locale.ROOT, "{\"kind\":\"allreduce\",\"np\":%d,\"device\":\"%s\",\"bytes\":%d,"
-                  + "\"algorithm\":\"%s\",\"median_ms\":%s,\"gb_per_s\":%s,\"reps\":%d,\"auto_picks\":\"%s\"}%n",
-              comm.size(), device, (long) floats * Float.BYTES, alg, median * 1e3,
+                  + "\"algorithm\":\"%s\",\"compression\":\"%s\",\"median_ms\":%s,\"gb_per_s\":%s,\"reps\":%d,"
+                  + "\"auto_picks\":\"%s\"}%n",
+              comm.size(), device, (long) floats * Float.BYTES, alg, compression.configName(), median * 1e3,
               (double) floats * Float.BYTES / median / 1e9, reps, mpj.algorithmFor(floats).configName());
           System.out.flush();
         }
-        row.append(String.format(Locale.ROOT, " %" + msWidth(alg) + ".3f %6.2f", median * 1e3,
+        row.append(String.format(Locale.ROOT, " %" + msWidth(columns.get(col)) + ".3f %6.2f", median * 1e3,
             (double) floats * Float.BYTES / median / 1e9));
       }
       mpj.setAlgorithm(CommAlgorithm.AUTO.configName());

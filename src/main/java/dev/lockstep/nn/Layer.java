@@ -20,11 +20,39 @@ public interface Layer {
   /** Floats of parameters this layer needs in the flat buffer (0 for activations). */
   int parameterCount();
 
+  /**
+   * Relative cost of one sample's forward (≈ flops), which gradient checkpointing weighs when it chooses what to
+   * recompute: 2 × parameters + output width by default (exact for a linear layer and its activation).
+   */
+  default long forwardCost() {
+    return 2L * parameterCount() + outFeatures();
+  }
+
   /** Gives the layer its slices of the flat buffers (each {@link #parameterCount()} long). */
   default void bind(Buf params, Buf grads) {}
 
   /** Seeded initialisation of this layer's parameters, written on the host into {@code dst[offset...]}. */
   default void initialize(float[] dst, int offset, SplittableRandom rng) {}
+
+  /**
+   * Floats of non-trainable state this layer keeps in the model's flat buffer region (batch norm's running
+   * statistics): saved in snapshots and exported, never touched by the optimizer. 0 for most layers.
+   */
+  default int bufferCount() {
+    return 0;
+  }
+
+  /** Gives the layer its slice of the flat buffer region ({@link #bufferCount()} long). */
+  default void bindBuffers(Buf buffers) {}
+
+  /** Initial values of the buffers, written on the host into {@code dst[offset...]}. */
+  default void initializeBuffers(float[] dst, int offset) {}
+
+  /**
+   * The forward pass about to run (training or evaluation, step, global row of the batch, cross-rank sums,
+   * recompute): called by the step executor before each pass. Layers that behave the same in every pass ignore it.
+   */
+  default void setPass(PassContext pass) {}
 
   /** x: [batch, in] → y: [batch, out]. */
   void forward(Backend be, Buf x, Buf y, int batch);

@@ -17,6 +17,9 @@ public final class Parameters {
   private final Buf params; // [length]
   private final Buf grads; // [length], same layout
   private final List<LayerRange> ranges;
+  private final int bufferLength;
+  private final Buf buffers; // [bufferLength] non-trained state (batch norm's running statistics); null when 0
+  private final List<LayerRange> bufferRanges;
 
   /** Allocates both buffers (zeroed) and binds every layer to its views. */
   public Parameters(Model model, Backend be) {
@@ -43,6 +46,51 @@ public final class Parameters {
       }
     }
     this.ranges = List.copyOf(list);
+    long bufferTotal = 0;
+    for (Layer layer : layers) {
+      bufferTotal += layer.bufferCount();
+    }
+    this.bufferLength = Math.toIntExact(bufferTotal);
+    this.buffers = bufferLength > 0 ? be.allocate(bufferLength) : null;
+    List<LayerRange> bufferList = new ArrayList<>();
+    offset = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      int n = layers.get(i).bufferCount();
+      if (n > 0) {
+        layers.get(i).bindBuffers(buffers.view(offset, n));
+        bufferList.add(new LayerRange(i, layers.get(i).describe(), offset, n));
+        offset += n;
+      }
+    }
+    this.bufferRanges = List.copyOf(bufferList);
+  }
+
+  /** Floats of non-trained layer state (batch norm's running statistics); 0 for most models. */
+  public int bufferLength() {
+    return bufferLength;
+  }
+
+  /** The layers that own buffers, in buffer order. */
+  public List<LayerRange> bufferRanges() {
+    return bufferRanges;
+  }
+
+  public float[] downloadBuffers() {
+    float[] host = new float[bufferLength];
+    if (bufferLength > 0) {
+      be.download(buffers, host, 0);
+    }
+    return host;
+  }
+
+  public void uploadBuffers(float[] host) {
+    if (host.length != bufferLength) {
+      throw new IllegalArgumentException("buffer upload of " + host.length + " floats into a model with "
+          + bufferLength);
+    }
+    if (bufferLength > 0) {
+      be.upload(host, 0, buffers);
+    }
   }
 
   public Model model() {
@@ -88,6 +136,11 @@ public final class Parameters {
       layers.get(r.layerIndex()).initialize(host, (int) r.offset(), root.split());
     }
     be.upload(host, 0, params);
+    float[] initial = new float[bufferLength];
+    for (LayerRange r : bufferRanges) {
+      layers.get(r.layerIndex()).initializeBuffers(initial, (int) r.offset());
+    }
+    uploadBuffers(initial);
   }
 
   public void zeroGrads() {
@@ -113,9 +166,13 @@ public final class Parameters {
     be.upload(host, 0, params);
   }
 
-  /** 64-bit hash of the exact bits of the parameters; replicas in lockstep have equal checksums. */
+  /**
+   * 64-bit hash of the exact bits of the parameters (and of the buffers, when the model has any); replicas in
+   * lockstep have equal checksums.
+   */
   public long checksum() {
-    return checksum(download());
+    long h = checksum(download());
+    return bufferLength == 0 ? h : h * 31 + checksum(downloadBuffers());
   }
 
   /**

@@ -15,7 +15,8 @@ import java.util.List;
  * copy (rank 0's) is the whole model state.
  *
  * <p>Random state: none is rank-specific. Initialisation draws from run.seed once (overwritten on resume) and the
- * epoch's shuffle is a pure function of (run.seed, epoch); no layer draws random numbers while training. So the
+ * epoch's shuffle is a pure function of (run.seed, epoch); dropout's mask is a hash of (run.seed, layer, step, global
+ * row), generator-free. So the
  * position is the only "RNG state" there is, and the manifest says so.
  */
 public record Snapshot(
@@ -24,6 +25,7 @@ public record Snapshot(
     long optimizerSteps,
     float[] weights, // [parameters]
     List<float[]> optimizerState, // each [parameters], in Optimizer.stateBuffers() order
+    float[] buffers, // [Parameters.bufferLength()]: batch norm's running statistics; empty for most models
     List<LayerRange> layers,
     String scheduleType,
     long totalSteps,
@@ -32,7 +34,15 @@ public record Snapshot(
     String configHash) {
 
   public static final String RNG_NOTE = "no rank-specific random state: init draws from run.seed once, the epoch "
-      + "order is a function of (run.seed, epoch), no layer draws random numbers while training";
+      + "order is a function of (run.seed, epoch), dropout masks are a hash of (run.seed, layer, step, global row)";
+
+  /** A snapshot of a model without buffers (no batch norm). */
+  public Snapshot(TrainingPosition position, String optimizerType, long optimizerSteps, float[] weights,
+                  List<float[]> optimizerState, List<LayerRange> layers, String scheduleType, long totalSteps,
+                  double nextLr, String configYaml, String configHash) {
+    this(position, optimizerType, optimizerSteps, weights, optimizerState, new float[0], layers, scheduleType,
+        totalSteps, nextLr, configYaml, configHash);
+  }
 
   /** A copy of this rank's state (call on rank 0; every rank holds the same in sync mode). */
   public static Snapshot capture(TrainingPosition position, Parameters params, Optimizer optimizer, Backend backend,
@@ -44,7 +54,7 @@ public record Snapshot(
       state.add(host);
     }
     return new Snapshot(position, optimizer.name(), optimizer.stepCount(), params.download(), state,
-        params.layerRanges(), scheduleType, totalSteps, nextLr, configYaml, ConfigFingerprint.hash(configYaml));
+        params.downloadBuffers(), params.layerRanges(), scheduleType, totalSteps, nextLr, configYaml, ConfigFingerprint.hash(configYaml));
   }
 
   public long parameterCount() {

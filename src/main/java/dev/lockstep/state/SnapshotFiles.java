@@ -18,6 +18,7 @@ final class SnapshotFiles {
   static final String MANIFEST = "manifest.json";
   static final String MANIFEST_SHA256 = "manifest.sha256";
   static final String WEIGHTS = "weights.f32";
+  static final String BUFFERS = "buffers.f32";
   static final String CONFIG = "config.yaml";
   static final String PREFIX = "step-";
 

@@ -73,6 +73,8 @@ public final class SnapshotReader {
     for (JsonNode f : field(dir, optimizer, "state")) {
       state.add(floats(dir, m, f.asText(), parameters));
     }
+    float[] buffers = m.has("buffers") ? floats(dir, m, SnapshotFiles.BUFFERS, number(dir, m, "buffers"))
+        : new float[0];
     String config = new String(verified(dir, m, SnapshotFiles.CONFIG), StandardCharsets.UTF_8);
     List<LayerRange> layers = new ArrayList<>();
     for (JsonNode l : field(dir, m, "layers")) {
@@ -93,7 +95,7 @@ public final class SnapshotReader {
           + "snapshot's config.yaml");
     }
     return new Snapshot(position, field(dir, optimizer, "type").asText(), number(dir, optimizer, "step_count"),
-        weights, state, layers, field(dir, lr, "type").asText(), number(dir, lr, "total_steps"),
+        weights, state, buffers, layers, field(dir, lr, "type").asText(), number(dir, lr, "total_steps"),
         field(dir, lr, "next_lr").asDouble(), config, hash);
   }
 

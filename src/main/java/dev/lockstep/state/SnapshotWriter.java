@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code weights.f32}: the flat parameter buffer, raw little-endian float32 [parameters]</li>
  *   <li>{@code optimizer-<i>.f32}: the optimizer's state buffers in order (sgd: velocity; adam: m, v), same layout</li>
+ *   <li>{@code buffers.f32}: the layers' non-trained state (batch norm's running statistics), only when the model
+ *       has any (manifest key {@code buffers}: its length)</li>
  *   <li>{@code config.yaml}: the effective config of the run that wrote it</li>
  *   <li>{@code manifest.json}: format, version, step, epoch, step_in_epoch, samples_into_epoch, ranks,
  *       batch_per_rank, global_batch, optimizer (type, step_count, state files), lr_schedule (type, total_steps,
@@ -57,6 +59,9 @@ public final class SnapshotWriter {
       for (int i = 0; i < s.optimizerState().size(); i++) {
         stateFiles.add(SnapshotFiles.optimizerFile(i));
         put(tmp, SnapshotFiles.optimizerFile(i), SnapshotFiles.littleEndian(s.optimizerState().get(i)), files);
+      }
+      if (s.buffers().length > 0) {
+        put(tmp, SnapshotFiles.BUFFERS, SnapshotFiles.littleEndian(s.buffers()), files);
       }
       put(tmp, SnapshotFiles.CONFIG, s.configYaml().getBytes(StandardCharsets.UTF_8), files);
       byte[] manifest = JSON.writeValueAsBytes(manifest(s, stateFiles, files));
@@ -138,6 +143,9 @@ public final class SnapshotWriter {
     m.put("rng", Snapshot.RNG_NOTE);
     m.put("config_hash", s.configHash());
     m.put("parameters", s.parameterCount());
+    if (s.buffers().length > 0) {
+      m.put("buffers", s.buffers().length);
+    }
     List<Map<String, Object>> layers = new ArrayList<>();
     for (LayerRange r : s.layers()) {
       Map<String, Object> l = new LinkedHashMap<>();

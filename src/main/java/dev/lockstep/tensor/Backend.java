@@ -99,6 +99,60 @@ public interface Backend extends AutoCloseable {
     return null;
   }
 
+  // ---- Image ops (convolution, pooling, dropout, batch norm). Shapes: x [B, C, H, W] (NCHW) flat per row; w is
+  // a Window2d. The defaults refuse, naming the op: a backend that lacks one is never silently wrong.
+
+  /**
+   * cols: [B, C·k·k, Ho·Wo] ← patches of x: [B, C, H, W] (zero outside the image): per image, row (c, i, j) holds
+   * x[c, oh·s − p + i, ow·s − p + j] at column (oh, ow), so W: [Cout, C·k·k] · cols is the NCHW output.
+   */
+  default void im2col(Buf x, Buf cols, int batch, Window2d w) {
+    throw unsupported("im2col");
+  }
+
+  /** dx: [B, C, H, W] = Σ over patches of cols: [B, C·k·k, Ho·Wo] (the adjoint of im2col; dx is overwritten). */
+  default void col2im(Buf cols, Buf dx, int batch, Window2d w) {
+    throw unsupported("col2im");
+  }
+
+  /** y: [B, C, Ho, Wo] = max (avg = false) or mean over k·k (padding counts as 0, avg = true) of each window. */
+  default void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
+    throw unsupported("pool2d");
+  }
+
+  /**
+   * dx: [B, C, H, W] (overwritten) from dy: [B, C, Ho, Wo]: max pooling routes each dy to the first maximum of its
+   * window in x (so y is not needed), average pooling spreads dy/(k·k) over the window.
+   */
+  default void pool2dBackward(boolean avg, Buf x, Buf dy, Buf dx, int batch, Window2d w) {
+    throw unsupported("pool2dBackward");
+  }
+
+  /**
+   * Inverted dropout of x: [rows, cols] into y: y = x/(1−rate) where the element is kept, 0 where dropped. Whether
+   * element (r, c) is kept is a pure function of (key, firstRow + r, c), so the same call on dy gives the backward
+   * pass, and a row keeps its mask whichever rank holds it.
+   */
+  default void dropout(Buf x, Buf y, int rows, int cols, long key, long firstRow, float rate) {
+    throw unsupported("dropout");
+  }
+
+  /** Per channel of a, b: [B, C, S]: sumA[c] = Σ a, sumAB[c] = Σ a·b, accumulated in double (arrays overwritten). */
+  default void channelSums(Buf a, Buf b, int batch, int channels, int spatial, double[] sumA, double[] sumAB) {
+    throw unsupported("channelSums");
+  }
+
+  /** out = scaleA[c]·a + scaleB[c]·b + shift[c] per channel of [B, C, S] (b and scaleB may be null). */
+  default void channelAffine(Buf a, float[] scaleA, Buf b, float[] scaleB, float[] shift, Buf out, int batch,
+                             int channels, int spatial) {
+    throw unsupported("channelAffine");
+  }
+
+  private UnsupportedOperationException unsupported(String op) {
+    return new UnsupportedOperationException("the " + name() + " backend has no " + op
+        + " (convolution, pooling, dropout and batch norm run on the cpu backend only so far)");
+  }
+
   /** Blocks until all queued work is done (a no-op on the CPU). */
   default void synchronize() {}
 

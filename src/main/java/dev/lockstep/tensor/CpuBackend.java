@@ -332,6 +332,65 @@ public final class CpuBackend implements Backend {
     }
   }
 
+  @Override
+  public void im2col(Buf x, Buf cols, int batch, Window2d w) {
+    needs("im2col x", x, (long) batch * w.inSize());
+    needs("im2col cols", cols, (long) batch * w.outPositions() * w.patchSize());
+    CpuImageOps.im2col(data(x), data(cols), batch, w);
+  }
+
+  @Override
+  public void col2im(Buf cols, Buf dx, int batch, Window2d w) {
+    needs("col2im cols", cols, (long) batch * w.outPositions() * w.patchSize());
+    needs("col2im dx", dx, (long) batch * w.inSize());
+    CpuImageOps.col2im(data(cols), data(dx), batch, w);
+  }
+
+  @Override
+  public void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
+    needs("pool2d x", x, (long) batch * w.inSize());
+    needs("pool2d y", y, (long) batch * w.channels() * w.outPositions());
+    CpuImageOps.pool2d(avg, data(x), data(y), batch, w);
+  }
+
+  @Override
+  public void pool2dBackward(boolean avg, Buf x, Buf dy, Buf dx, int batch, Window2d w) {
+    needs("pool2dBackward x", x, (long) batch * w.inSize());
+    needs("pool2dBackward dy", dy, (long) batch * w.channels() * w.outPositions());
+    needs("pool2dBackward dx", dx, (long) batch * w.inSize());
+    CpuImageOps.pool2dBackward(avg, data(x), data(dy), data(dx), batch, w);
+  }
+
+  @Override
+  public void dropout(Buf x, Buf y, int rows, int cols, long key, long firstRow, float rate) {
+    if (!(rate >= 0f && rate < 1f)) {
+      throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
+    }
+    needs("dropout x", x, (long) rows * cols);
+    needs("dropout y", y, (long) rows * cols);
+    CpuImageOps.dropout(data(x), data(y), rows, cols, key, firstRow, rate);
+  }
+
+  @Override
+  public void channelSums(Buf a, Buf b, int batch, int channels, int spatial, double[] sumA, double[] sumAB) {
+    needs("channelSums a", a, (long) batch * channels * spatial);
+    needs("channelSums b", b, (long) batch * channels * spatial);
+    CpuImageOps.channelSums(data(a), data(b), batch, channels, spatial, sumA, sumAB);
+  }
+
+  @Override
+  public void channelAffine(Buf a, float[] scaleA, Buf b, float[] scaleB, float[] shift, Buf out, int batch,
+                            int channels, int spatial) {
+    long n = (long) batch * channels * spatial;
+    needs("channelAffine a", a, n);
+    needs("channelAffine out", out, n);
+    if (b != null) {
+      needs("channelAffine b", b, n);
+    }
+    CpuImageOps.channelAffine(data(a), scaleA, b == null ? null : data(b), scaleB, shift, data(out), batch,
+        channels, spatial);
+  }
+
   private static float sigmoid(float x) {
     return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
   }

@@ -85,6 +85,9 @@ final class Resume {
       backend.upload(s, 0, state.get(i));
     }
     optimizer.setStepCount(header[OPT_STEPS]);
+    float[] buffers = comm.rank() == 0 ? snap.buffers() : new float[params.bufferLength()];
+    comm.broadcast(buffers, 0, buffers.length, 0);
+    params.uploadBuffers(buffers);
 
     int epoch = (int) header[EPOCH];
     int stepInEpoch = (int) header[STEP_IN_EPOCH];
@@ -113,7 +116,8 @@ final class Resume {
           + ", this run " + ConfigFingerprint.hash(configYaml) + "): " + String.join("; ", differ)
           + ". Only " + String.join(", ", ConfigFingerprint.MAY_CHANGE).replace(".,", ".*,") + " may change");
     }
-    if (snap.parameterCount() != params.length() || !snap.layers().equals(params.layerRanges())) {
+    if (snap.parameterCount() != params.length() || !snap.layers().equals(params.layerRanges())
+        || snap.buffers().length != params.bufferLength()) {
       throw new SnapshotException("--resume: " + dir + " holds a different model: " + describe(snap.layers(),
           snap.parameterCount()) + ", this run builds " + describe(params.layerRanges(), params.length()));
     }

@@ -24,7 +24,9 @@ import dev.lockstep.metrics.TraceFile;
 import dev.lockstep.metrics.PhaseTimer;
 import dev.lockstep.metrics.PhaseTimer.Phase;
 import dev.lockstep.nn.Model;
+import dev.lockstep.nn.CrossRankSum;
 import dev.lockstep.nn.Parameters;
+import dev.lockstep.nn.PassContext;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
 import dev.lockstep.objective.StepObjective;
@@ -55,8 +57,8 @@ public final class Trainer {
   /** Eager steps of a shape before its step is recorded as a CUDA graph, and graphs kept (shapes) at most. */
   private static final int GRAPH_WARMUP_RUNS = 2, MAX_GRAPHS = 4;
 
-  /** What a recorded step captures by value: its rows, gradient scale and whether it adds the l2/l1 term. */
-  private record StepShape(int rows, float gradScale, boolean addsRegularization) {}
+  /** What a recorded step depends on besides its buffers: rows, scale, whether it adds R(w) and zeroes the gradients. */
+  private record StepShape(int rows, float gradScale, boolean addsRegularization, boolean zeroesGrads) {}
 
   private final LockstepConfig cfg;
   private final Communicator comm;
@@ -147,7 +149,9 @@ public final class Trainer {
     long started = System.nanoTime();
     int rank = comm.rank(), ranks = comm.size();
     int batchPerRank = cfg.data().batchSize();
-    int globalBatch = batchPerRank * ranks;
+    int accumulate = cfg.update().accumulateSteps(); // micro-batches per step (gradient accumulation)
+    int globalBatch = batchPerRank * ranks; // one micro-batch over all ranks
+    int effectiveBatch = globalBatch * accumulate; // samples per update
 
     TextCorpus corpus = cfg.data().format().equals("text") ? TextCorpus.load(cfg.data()) : null;
     dev.lockstep.data.TrainTest data = corpus == null ? DataDistribution.load(cfg.data(), comm) : null;
@@ -155,7 +159,11 @@ public final class Trainer {
     RowEncoding encoding;
     Dataset test;
     if (corpus == null) {
-      model = Model.build(cfg.model(), data.train().width());
+      model = Model.build(cfg.model(), InputShape.of(cfg.data(), data.train().width()));
+      if (!backend.name().equals("cpu") && model.cpuOnlyLayer().isPresent()) {
+        throw new IllegalArgumentException(model.cpuOnlyLayer().get() + " runs on the cpu backend only so far (its "
+            + backend.name() + " kernels are not written yet); set backend.device: cpu");
+      }
       encoding = RowEncoding.rows(data.train().width(), model.outputWidth());
       test = data.test();
     } else {
@@ -190,13 +198,15 @@ public final class Trainer {
     SimulatedSlowdown slowdown = new SimulatedSlowdown(cfg.simulate().slowRanks(), rank);
 
     TrainBatches batches = corpus != null
-        ? new TextWindows(corpus.trainIds(), cfg.data().context(), rank, ranks, batchPerRank, cfg.run().seed())
-        : new ShardedBatches(data.train(), rank, ranks, batchPerRank, cfg.run().seed(), cfg.data().shuffle());
+        ? new TextWindows(corpus.trainIds(), cfg.data().context(), rank, ranks, batchPerRank, accumulate,
+            cfg.run().seed())
+        : new ShardedBatches(data.train(), rank, ranks, batchPerRank, accumulate, cfg.run().seed(),
+            cfg.data().shuffle());
     long stepsPerEpoch = batches.stepsPerEpoch();
     if (stepsPerEpoch == 0) {
-      throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank = %d exceeds the "
-          + "%d training samples: no full step fits in an epoch", ranks, batchPerRank, globalBatch,
-          data == null ? 0 : data.train().size()));
+      throw new IllegalArgumentException(String.format("data.batch_size: %d ranks × %d per rank × %d micro-batches "
+          + "= %d exceeds the %d training samples: no full step fits in an epoch", ranks, batchPerRank, accumulate,
+          effectiveBatch, data == null ? 0 : data.train().size()));
     }
     int epochs = cfg.run().epochs();
     long totalSteps = stepsPerEpoch * epochs;
@@ -206,14 +216,29 @@ public final class Trainer {
     }
     SimulatedFailure failure = new SimulatedFailure(attempt == 0 ? cfg.simulate().fail()
         : new SimulateFailConfig(null, null, null), rank, ranks, System.err);
+    // Snapshot positions count a rank's samples per step (all its micro-batches), so that a resume with another
+    // number of ranks finds the same place in the data order.
     Resume.Start start = resumeFrom == null ? Resume.Start.FRESH : Resume.restore(resumeFrom, effectiveConfigYaml,
-        comm, backend, params, optimizer, batchPerRank, (int) stepsPerEpoch, this::say);
+        comm, backend, params, optimizer, batchPerRank * accumulate, (int) stepsPerEpoch, this::say);
     totalSteps = start.totalSteps(totalSteps, stepsPerEpoch, ranks, cfg.run());
     LrSchedule schedule = LrSchedule.of(cfg.optimizer(), totalSteps);
     SegmentPlan plan = SegmentPlanner.fromConfig(cfg.checkpointing(), model, batchPerRank);
     StepExecutor executor = new StepExecutor(model, params, backend, batchPerRank, plan);
     Evaluator evaluator = new Evaluator(comm, backend, executor, objective, cfg.objective(), task, encoding);
-    executor.setGradientListener(update.gradientListener()); // bucketed allreduce starts during backward
+    // Bucketed allreduce starts during backward — of a step's last micro-batch only: the others accumulate locally.
+    // Not with sync batch norm: its allreduce in backward must not race the comm thread.
+    dev.lockstep.checkpointing.GradientListener overlap = model.reducesInBackward() ? null : update.gradientListener();
+    CrossRankSum rankSums = ranks == 1 ? CrossRankSum.SINGLE : new CrossRankSum() {
+      @Override
+      public int ranks() {
+        return ranks;
+      }
+
+      @Override
+      public void sum(double[] values) {
+        comm.allreduceSum(values);
+      }
+    };
 
     RunDirectory runDir = LeadSetup.run(comm, () -> {
       RunDirectory dir = start.resumed() ? RunDirectory.existing(start.runDir())
@@ -228,7 +253,7 @@ public final class Trainer {
     }
     MetricsLog metrics = lead() ? new MetricsLog(runDir.file("metrics.jsonl"), start.resumed(), console.recordMirror()) : null;
     Snapshots snapshots = new Snapshots(cfg.output(), lead(), params, optimizer, backend, schedule,
-        cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank,
+        cfg.optimizer().schedule().type(), totalSteps, effectiveConfigYaml, ranks, batchPerRank * accumulate,
         lead() ? runDir.path() : null, start.step(), this::say);
     events[0] = metrics;
     if (lead()) {
@@ -240,12 +265,16 @@ public final class Trainer {
       if (corpus == null && !data.train().classNames().isEmpty()) {
         runDir.writeAtomically("classes.json", ClassMapping.json(cfg.data(), data.train().classNames()));
       }
-      say(String.format("lockstep: %d rank(s) × batch %d on %s | model %s | %d parameters | activations %s/rank, "
-          + "checkpointing %s | run directory %s", ranks, batchPerRank, backend.name(), model.describe(),
-          params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)), plan.summary(), runDir.path()));
+      say(String.format("lockstep: %d rank(s) × batch %d%s (effective batch %d) on %s | model %s | %d parameters | "
+          + "activations %s/rank, checkpointing %s | run directory %s", ranks, batchPerRank,
+          accumulate > 1 ? " × " + accumulate + " micro-batches" : "", effectiveBatch, backend.name(),
+          model.describe(), params.length(), SegmentPlan.bytes(executor.activationBytes(batchPerRank)),
+          plan.summary(), runDir.path()));
       java.util.Map<String, Object> startFields = new java.util.LinkedHashMap<>();
       startFields.put("ranks", ranks);
       startFields.put("batch_per_rank", batchPerRank);
+      startFields.put("accumulate_steps", accumulate);
+      startFields.put("effective_batch", effectiveBatch);
       startFields.put("backend", backend.name());
       startFields.put("parameters", params.length());
       startFields.put("steps", totalSteps);
@@ -298,27 +327,42 @@ public final class Trainer {
       while (step < totalSteps && (batch = prefetched.next()) != null) {
         comm.publishStep(step + 1); // stall warnings and failure messages name it
         long t0 = System.nanoTime();
-        int rows = batch.rows();
-        backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
-        Targets stepTargets = encoding.targets(batch, targets);
-        int targetRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
         boolean ownMean = update.localGradientMean(); // local SGD: each replica steps on its own batch's mean
-        int meanOver = ownMean ? batchPerRank : globalBatch;
+        int meanOver = (ownMean ? batchPerRank : globalBatch) * accumulate; // the step's batch: all micro-batches
         float gradScale = 1f / (meanOver * positions);
-        // Summed by an allreduce: once across ranks, per scored row like the data term (see RegularizationTerm).
-        // Local SGD: every replica's own loss is its batch mean + R, so every rank adds it for its own rows.
         boolean addsRegularization = lead() || ownMean;
-        stepObjective.stage(stepTargets, targetRows, classes);
+        int targetRows = 0;
         long[] forwardEnd = {0};
-        graphs.run(new StepShape(rows, gradScale, addsRegularization), () -> {
-          params.zeroGrads();
-          Buf output = executor.forward(xBuf, rows);
-          stepObjective.launch(output.view(0, (long) rows * outWidth), targetRows, classes,
-              dOutBuf.view(0, (long) rows * outWidth), gradScale);
-          forwardEnd[0] = System.nanoTime();
-          executor.backward(dOutBuf, rows);
-          regularization.addToStep(stepObjective, addsRegularization, meanOver * positions);
-        });
+        for (int micro = 0; micro < accumulate; micro++) { // backward adds each micro-batch's gradient to the sum
+          if (micro > 0 && (batch = prefetched.next()) == null) {
+            throw new IllegalStateException("micro-batch " + micro + " of step " + (step + 1) + " is missing");
+          }
+          int rows = batch.rows();
+          // Dropout keys on the global row: micro-batch m of rank r holds rows [(m·N + r)·B, …) of the step's batch.
+          executor.setPass(new PassContext(true, cfg.run().seed(), step, ((long) micro * ranks + rank) * batchPerRank,
+              rankSums, false));
+          backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
+          Targets stepTargets = encoding.targets(batch, targets);
+          int microRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
+          targetRows += microRows;
+          stepObjective.stage(stepTargets, microRows, classes);
+          boolean first = micro == 0, last = micro == accumulate - 1;
+          executor.setGradientListener(last ? overlap : null); // only the last micro-batch communicates
+          forwardEnd[0] = 0;
+          graphs.run(new StepShape(rows, gradScale, addsRegularization && last, first), () -> {
+            if (first) {
+              params.zeroGrads();
+            }
+            Buf output = executor.forward(xBuf, rows);
+            stepObjective.launch(output.view(0, (long) rows * outWidth), microRows, classes,
+                dOutBuf.view(0, (long) rows * outWidth), gradScale);
+            forwardEnd[0] = System.nanoTime();
+            executor.backward(dOutBuf, rows);
+            if (last) {
+              regularization.addToStep(stepObjective, addsRegularization, meanOver * positions);
+            }
+          });
+        }
         double[] figures = stepObjective.take(); // waits for the device: the step's compute ends here
         if (forwardEnd[0] == 0) { // replayed: forward and backward are one launch
           forwardEnd[0] = System.nanoTime();
@@ -421,6 +465,10 @@ public final class Trainer {
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,
         lastLoss, evaluations.last(), (System.nanoTime() - started) / 1e9);
     summary.checkpointing(plan, batchPerRank);
+    summary.put("batch_per_rank", batchPerRank);
+    summary.put("accumulate_steps", accumulate);
+    summary.put("effective_batch", effectiveBatch); // samples per update: accumulate × batch_per_rank × ranks
+    summary.put("compression", cfg.comm().compression());
     summary.put("update", update.summary());
     if (!restarts.isEmpty()) {
       summary.put("restarts", restarts);

@@ -3,6 +3,7 @@ package dev.lockstep.update;
 import dev.lockstep.checkpointing.GradientListener;
 import dev.lockstep.comm.CommThread;
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.Compression;
 import dev.lockstep.nn.LayerRange;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
@@ -36,6 +37,10 @@ import java.util.List;
  * knows them all, and its wait is (slowest compute − own compute). Reduction order is fixed per element, so the
  * result — and the weights — do not depend on the bucketing (shm, and any algorithm at np = 2).
  *
+ * <p><b>Compression</b> ({@code comm.compression} bf16 | fp16): every gradient allreduce (each bucket, or the whole
+ * buffer) goes through {@link Communicator#allreduceSum(FloatBuffer, int, int, Compression)}: 16-bit payloads, a
+ * float32 sum, the same bits on every rank; fp16 agrees on a per-bucket scale first. The small figures stay float32.
+ *
  * <p>A NaN/Inf in the averaged gradient or the summed loss leaves weights and optimizer untouched and says where
  * ({@link StepStats#nonFiniteAt}). The check runs after the allreduce, on data every rank holds bit for bit, so
  * every rank takes the same decision without another collective.
@@ -48,6 +53,7 @@ public final class SyncUpdate implements UpdateStrategy {
   private final Parameters params;
   private final Optimizer optimizer;
   private final int gradLength;
+  private final Compression compression;
   private final float[] figures; // [4 + ranks]
   private final float[] staging; // [gradLength] host copy of the gradients; null when they are host memory
   private final FloatBuffer hostGrads; // the gradient memory itself when host memory, else null
@@ -70,7 +76,13 @@ public final class SyncUpdate implements UpdateStrategy {
    *     thread: with overlap this starts the rank's communication thread, which must belong to the rank.
    */
   public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes) {
-    this(comm, backend, params, optimizer, bucketBytes, true);
+    this(comm, backend, params, optimizer, bucketBytes, Compression.NONE);
+  }
+
+  /** With the gradient allreduce's payload in {@code compression}'s format ({@code comm.compression}). */
+  public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
+                    Compression compression) {
+    this(comm, backend, params, optimizer, bucketBytes, true, compression, null);
   }
 
   /**
@@ -79,17 +91,17 @@ public final class SyncUpdate implements UpdateStrategy {
    */
   public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer,
                     DeviceAllreduce deviceReduce) {
-    this(comm, backend, params, optimizer, 0, true, deviceReduce);
+    this(comm, backend, params, optimizer, 0, true, Compression.NONE, deviceReduce);
   }
 
   /** {@code inPlace = false} forces the staging path even for host memory (tests of the CUDA path on the CPU). */
   SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
       boolean inPlace) {
-    this(comm, backend, params, optimizer, bucketBytes, inPlace, null);
+    this(comm, backend, params, optimizer, bucketBytes, inPlace, Compression.NONE, null);
   }
 
   private SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
-      boolean inPlace, DeviceAllreduce deviceReduce) {
+      boolean inPlace, Compression compression, DeviceAllreduce deviceReduce) {
     if (bucketBytes < 0) {
       throw new IllegalArgumentException("comm.bucket_mb must be >= 0, got " + bucketBytes + " bytes");
     }
@@ -98,6 +110,7 @@ public final class SyncUpdate implements UpdateStrategy {
     this.params = params;
     this.optimizer = optimizer;
     this.gradLength = Math.toIntExact(params.length());
+    this.compression = compression;
     this.figures = new float[COMPUTE + comm.size()];
     this.deviceReduce = deviceReduce;
     this.hostGrads = inPlace && params.grads() instanceof HostBuf h ? h.floats() : null;
@@ -160,10 +173,10 @@ public final class SyncUpdate implements UpdateStrategy {
     BucketPlan.Bucket bucket = plan.buckets().get(b);
     int offset = bucket.offset(), length = bucket.length();
     if (hostGrads != null) {
-      return () -> comm.allreduceSum(hostGrads, offset, length);
+      return () -> comm.allreduceSum(hostGrads, offset, length, compression);
     }
     backend.download(bucketGrads[b], staging, offset);
-    return () -> comm.allreduceSum(staging, offset, length);
+    return () -> comm.allreduceSum(staging, offset, length, compression);
   }
 
   @Override
@@ -191,10 +204,10 @@ public final class SyncUpdate implements UpdateStrategy {
       comm.allreduceSum(figures, 0, figures.length);
     } else {
       if (hostGrads != null) {
-        comm.allreduceSum(hostGrads, 0, gradLength);
+        comm.allreduceSum(hostGrads, 0, gradLength, compression);
       } else {
         backend.download(params.grads(), staging, 0);
-        comm.allreduceSum(staging, 0, gradLength);
+        comm.allreduceSum(staging, 0, gradLength, compression);
       }
       comm.allreduceSum(figures, 0, figures.length);
     }

@@ -1,6 +1,7 @@
 package dev.lockstep.update;
 
 import dev.lockstep.comm.Communicator;
+import dev.lockstep.comm.Compression;
 import dev.lockstep.config.AsyncUpdateConfig;
 import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.nn.Parameters;
@@ -48,7 +49,8 @@ public final class UpdateStrategies {
       System.out.println("lockstep: " + choice.note());
     }
     if (!choice.useNccl()) {
-      return new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes());
+      return new SyncUpdate(comm, backend, params, optimizer, cfg.comm().bucketBytes(),
+          Compression.parse(cfg.comm().compression()));
     }
     float[] id = new float[CudaNccl.ID_BYTES];
     if (comm.rank() == 0) {

@@ -42,7 +42,7 @@ class CheckpointedStepTest {
   }
 
   /** What one step leaves behind: the output and the flat gradient buffer, as raw bits. */
-  private record Step(int[] outputBits, int[] gradBits) {}
+  private record Step(int[] outputBits, int[] gradBits, int[] bufferBits) {}
 
   /**
    * Two steps accumulated into the gradients without zeroing between them (batch {@code batch}, then a smaller
@@ -63,7 +63,7 @@ class CheckpointedStepTest {
     int small = Math.max(1, batch / 2);
     ex.forward(xb, small);
     ex.backward(dyb, small);
-    return new Step(bits(out), bits(p.downloadGrads()));
+    return new Step(bits(out), bits(p.downloadGrads()), bits(p.downloadBuffers()));
   }
 
   private static int[] bits(float[] a) {
@@ -95,6 +95,36 @@ class CheckpointedStepTest {
       }
     }
     assertThat(plans).isEqualTo(1 << (n - 1));
+  }
+
+  /**
+   * Image layers, with dropout and batch norm in training passes: every plan gives the same bits, and batch norm's
+   * running statistics are updated once per step whether or not its forward is recomputed.
+   */
+  @Test
+  void everySegmentationOfAConvNetWithDropoutAndBatchNormGivesTheBitsOfKeepingEverything() {
+    Backend be = CpuBackend.create(1);
+    // [3, 7, 6] → conv 3x3/2 pad 1 → [4, 4, 3] → relu → batch_norm → max_pool 2 → [4, 2, 1] → dropout → flatten → 5
+    Model model = Model.build(new ModelConfig(List.of(
+        new LayerSpec("conv2d", null, null, null, null, 4, 3, 2, 1, null, null, null), act("relu"),
+        new LayerSpec("batch_norm", null, null, null, null, null, null, null, null, null, null, 0.3),
+        new LayerSpec("max_pool2d", null, null, null, null, null, 2, null, null, null, null, null),
+        new LayerSpec("dropout", null, null, null, null, null, null, null, null, 0.4, null, null),
+        act("tanh"), new LayerSpec("flatten", null, null), lin(5))), dev.lockstep.nn.FeatureShape.image(3, 7, 6));
+    int n = model.layers().size();
+    int maxBatch = 5, batch = 3 + rng.nextInt(3);
+    float[] x = TestSeed.uniform(rng, maxBatch * model.inputWidth(), -2, 2);
+    float[] dy = TestSeed.uniform(rng, maxBatch * model.outputWidth(), -1, 1);
+    Step reference = run(model, SegmentPlanner.keepEverything(model), be, x, dy, maxBatch, batch);
+    for (int k = 1; k <= n; k++) {
+      for (List<Segment> segments : SegmentPlannerTest.allPlans(n, k)) {
+        Step s = run(model, new SegmentPlan(model, segments, true), be, x, dy, maxBatch, batch);
+        assertThat(s.outputBits()).as("seed=%d %s output", seed, segments).isEqualTo(reference.outputBits());
+        assertThat(s.gradBits()).as("seed=%d %s gradients", seed, segments).isEqualTo(reference.gradBits());
+        assertThat(s.bufferBits()).as("seed=%d %s running statistics", seed, segments)
+            .isEqualTo(reference.bufferBits());
+      }
+    }
   }
 
   @Test

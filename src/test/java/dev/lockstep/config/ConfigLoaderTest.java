@@ -111,7 +111,7 @@ class ConfigLoaderTest {
         "    - {type: relu}",
         "    - type: linear",
         "      unitz: 10")))
-        .isEqualTo(file() + ":6: model.layers[2].unitz: unknown key (known: type, units, init, heads, positional)");
+        .isEqualTo(file() + ":6: model.layers[2].unitz: unknown key (known: type, units, init, heads, positional, channels, kernel, stride, padding, rate, sync, momentum)");
   }
 
   @Test

@@ -75,7 +75,7 @@ class ConfigOverrideTest {
     assertThat(error(withModel(dir), "optimiser.lr=0.1"))
         .startsWith("--set optimiser.lr=0.1: unknown key optimiser (known: run, model, data, ");
     assertThat(error(withModel(dir), "model.layers.0.unitz=3"))
-        .isEqualTo("--set model.layers.0.unitz=3: unknown key model.layers[0].unitz (known: type, units, init, heads, positional)");
+        .isEqualTo("--set model.layers.0.unitz=3: unknown key model.layers[0].unitz (known: type, units, init, heads, positional, channels, kernel, stride, padding, rate, sync, momentum)");
   }
 
   @Test

@@ -61,6 +61,7 @@ class ConfigValidatorTest {
       optimizer    | eps          | 0.0        | must be > 0 (got 0)
       update       | mode         | lazy       | must be one of sync, async, auto (got "lazy")
       update       | check_every  | -1         | must be >= 0 (got -1)
+      update       | accumulate_steps | 0      | must be >= 1 (got 0)
       checkpointing| segments     | 4          | 4 segments but the model has 1 layer (use 1 to 1, 0 or auto)
       checkpointing| segments     | 99999999999 | 99999999999 segments but the model has 1 layer (use 1 to 1, 0 or auto)
       checkpointing| segments     | Auto       | must be 0, a number of segments >= 1, or auto (got "Auto")
@@ -76,6 +77,7 @@ class ConfigValidatorTest {
       comm         | algorithm    | tree       | must be one of auto, shm, shm_process, ring, mpj, nccl (got "tree")
       comm         | bucket_mb    | -1         | must be >= 0 (got -1)
       comm         | bucket_mb    | 1e999      | must be a finite number (got Infinity)
+      comm         | compression  | int8       | must be one of none, bf16, fp16 (got "int8")
       """)
   void outOfRangeOrUnsupportedValueNamesKeyPathAndLine(String section, String key, String value, String problem) {
     String yamlValue = value.isBlank() ? "'" + value + "'" : value;
@@ -177,6 +179,9 @@ class ConfigValidatorTest {
         .endsWith(":2: model.layers: must list at least one layer, e.g. [{type: linear, units: 10}] (not set)");
   }
 
+  private static final String LAYERS = "linear, relu, tanh, sigmoid, gelu, conv2d, max_pool2d, avg_pool2d, flatten, "
+      + "dropout, batch_norm";
+
   @Test
   void layerProblemsNameTheElementAndItsLine() {
     ConfigException e = catchConfig(write(dir,
@@ -195,8 +200,8 @@ class ConfigValidatorTest {
         file() + ":4: model.layers[1].units: relu is an activation and takes no units",
         file() + ":6: model.layers[2].init: sigmoid is an activation and takes no init",
         file() + ":7: model.layers[3].units: a linear layer needs units >= 1 (not set)",
-        file() + ":8: model.layers[4].type: must be one of linear, relu, tanh, sigmoid, gelu (got \"softmax\")",
-        file() + ":9: model.layers[5].type: must be one of linear, relu, tanh, sigmoid, gelu (not set)",
+        file() + ":8: model.layers[4].type: must be one of " + LAYERS + " (got \"softmax\")",
+        file() + ":9: model.layers[5].type: must be one of " + LAYERS + " (not set)",
         file() + ":10: model.layers[6].units: must be >= 1 (got -1)");
   }
 

@@ -201,4 +201,53 @@ class ShardedBatchesTest {
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
+
+  /** k micro-batches on N ranks: step by step, the union is exactly one rank's batch of k·N·B, in the same order. */
+  @Test
+  void kMicroBatchesOnNRanksSeeWhatOneRankWithBatchKNBSees() {
+    for (int trial = 0; trial < 6; trial++) {
+      int ranks = 1 + random.nextInt(3), k = 1 + random.nextInt(4), b = 1 + random.nextInt(4);
+      int global = k * ranks * b;
+      int n = global * (2 + random.nextInt(3)) + random.nextInt(global); // usually a ragged tail
+      Dataset ds = SyntheticData.random(n, 2, 5, random);
+      long seed = random.nextLong();
+      List<int[]> single = epoch(new ShardedBatches(ds, 0, 1, global, seed, true), ds, 1);
+      List<List<int[]>> perRank = new ArrayList<>();
+      for (int r = 0; r < ranks; r++) {
+        ShardedBatches micro = new ShardedBatches(ds, r, ranks, b, k, seed, true);
+        assertThat(micro.stepsPerEpoch()).isEqualTo(n / global);
+        perRank.add(epoch(micro, ds, 1));
+      }
+      assertThat(single).hasSize(n / global);
+      for (int s = 0; s < single.size(); s++) {
+        int[] expected = single.get(s);
+        for (int m = 0; m < k; m++) {
+          for (int r = 0; r < ranks; r++) {
+            int[] got = perRank.get(r).get(s * k + m); // micro-batch m of step s
+            assertThat(got).as("step %d, micro-batch %d, rank %d", s, m, r)
+                .containsExactly(Arrays.copyOfRange(expected, (m * ranks + r) * b, (m * ranks + r + 1) * b));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void stepInEpochCountsWholeStepsOfKMicroBatches() {
+    Dataset ds = SyntheticData.random(40, 2, 3, random);
+    ShardedBatches batches = new ShardedBatches(ds, 1, 2, 3, 2, 5L, false); // 12 per step: 3 steps
+    Batch b = Batch.forDataset(ds, 3);
+    batches.seek(0, 1);
+    assertThat(batches.next(b)).isTrue();
+    assertThat(batches.stepInEpoch()).isEqualTo(1); // mid-step
+    assertThat(b.indices()).startsWith(15, 16, 17); // step 1, micro-batch 0, rank 1: 12 + 3
+    assertThat(batches.next(b)).isTrue();
+    assertThat(b.indices()).startsWith(21, 22, 23); // micro-batch 1: 12 + 6 + 3
+    assertThat(batches.stepInEpoch()).isEqualTo(2);
+    assertThat(batches.next(b)).isTrue();
+    assertThat(batches.next(b)).isTrue();
+    assertThat(batches.next(b)).isFalse();
+    assertThatThrownBy(() -> new ShardedBatches(ds, 0, 2, 3, 7, 5L, false))
+        .hasMessageContaining("update.accumulate_steps 7 = 42");
+  }
 }

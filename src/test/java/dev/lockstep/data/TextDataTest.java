@@ -89,6 +89,35 @@ class TextDataTest {
   }
 
   @Test
+  void kMicroBatchesOnNRanksTakeTheWindowsOfOneRankWithBatchKNB() {
+    int[] ids = new int[700];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = (i * 5 + i / 7) % 13;
+    }
+    int context = 4, ranks = 2, k = 3, b = 2;
+    TextWindows single = new TextWindows(ids, context, 0, 1, k * ranks * b, 17);
+    TextWindows[] multi = {new TextWindows(ids, context, 0, ranks, b, k, 17),
+        new TextWindows(ids, context, 1, ranks, b, k, 17)};
+    assertThat(multi[0].stepsPerEpoch()).isEqualTo(single.stepsPerEpoch());
+    Batch big = new Batch(k * ranks * b, context + 1);
+    Batch small = new Batch(b, context + 1);
+    single.startEpoch(1);
+    multi[0].startEpoch(1);
+    multi[1].startEpoch(1);
+    while (single.next(big)) {
+      for (int m = 0; m < k; m++) {
+        for (int r = 0; r < ranks; r++) {
+          assertThat(multi[r].next(small)).isTrue();
+          assertThat(Arrays.copyOf(small.indices(), b)).containsExactly(
+              Arrays.copyOfRange(big.indices(), (m * ranks + r) * b, (m * ranks + r + 1) * b));
+        }
+      }
+      assertThat(multi[0].stepInEpoch()).isEqualTo(single.stepInEpoch());
+    }
+    assertThat(multi[0].next(small)).isFalse();
+  }
+
+  @Test
   void nRanksWithBatchBTakeTheWindowsOfOneRankWithBatchNB() {
     int[] ids = new int[500];
     for (int i = 0; i < ids.length; i++) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.lockstep.nn.LayerCheck;
 import dev.lockstep.tensor.CpuBackend;
 import dev.lockstep.tensor.TestSeed;
 import java.util.SplittableRandom;

@@ -40,7 +40,7 @@ class ModelTest {
   @Test
   void badSpecsNameTheKey() {
     assertThatThrownBy(() -> Model.build(new ModelConfig(List.of(linear(4), act("swish"))), 3))
-        .hasMessage("model.layers[1].type: unknown layer 'swish' (expected linear, relu, tanh, sigmoid, gelu)");
+        .hasMessage("model.layers[1].type: unknown layer 'swish' (expected linear, relu, tanh, sigmoid, gelu, conv2d, max_pool2d, avg_pool2d, flatten, dropout, batch_norm)");
     assertThatThrownBy(() -> Model.build(new ModelConfig(List.of(new LayerSpec("linear", null, null))), 3))
         .hasMessageStartingWith("model.layers[0].units:");
     assertThatThrownBy(() -> Model.build(new ModelConfig(List.of(linear(4), new LayerSpec("relu", 4, null))), 3))

@@ -179,6 +179,44 @@ class ClusterNamespacesTest {
     }
   }
 
+  /** comm.compression across hosts: 16-bit values over the network, the bits of the definition on every rank. */
+  @Test
+  void compressedAllreduceAcrossHostsGivesEveryRankTheBitsOfTheDefinition() throws Exception {
+    long seed = ThreadLocalRandom.current().nextLong(1, 1L << 40);
+    Run check = launchTaskOnH1(120, 3, "niodev", "dev.lockstep.comm.CompressedAllreduceCheckTask",
+        String.valueOf(seed), "ring,auto", "1,7,1001," + ((1 << 19) * 3 + 5));
+
+    assertThat(check.code()).as("seed %d: %s", seed, check.out()).isZero();
+    for (int r = 0; r < 3; r++) {
+      assertThat(check.out()).as("seed %d", seed).contains("rank " + r + " of 3: compressed allreduce ok");
+    }
+  }
+
+  /**
+   * bf16 training on two hosts (the ring sends 16-bit values) ends with the same bits as on one host (shm_process
+   * rounds around its float32 sum): both compute Compression's definition.
+   */
+  @Test
+  void bf16TrainingOnTwoHostsEndsWithTheBitsOfOneHost() throws Exception {
+    Path cluster = Files.createDirectories(dir.resolve("bf16-cluster"));
+    Path single = Files.createDirectories(dir.resolve("bf16-single"));
+    for (Path p : List.of(cluster, single)) {
+      Files.writeString(p.resolve("c.yaml"), TrainingRuns.syntheticConfig(p, "classification", 3,
+          "{type: cross_entropy}"));
+    }
+    Run two = lockstepOnH1(120, "train", "-c", cluster.resolve("c.yaml").toString(), "--np", "2", "--dev", "niodev",
+        "--machines", hosts.toString(), "-q", "--set", "comm.compression=bf16", "--set", "update.accumulate_steps=2",
+        "--set", "data.batch_size=6");
+    TrainingRuns.Result one = TrainingRuns.train(single.resolve("c.yaml"), 2, "niodev", "comm.compression=bf16",
+        "update.accumulate_steps=2", "data.batch_size=6");
+
+    assertThat(two.code()).as(two.out()).isZero();
+    assertThat(one.exitCode()).as(one.output()).isZero();
+    assertThat(two.out()).contains("replicas identical");
+    assertThat(Files.readAllBytes(cluster.resolve("r/model.safetensors")))
+        .isEqualTo(Files.readAllBytes(one.runDir().resolve("model.safetensors")));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"niodev", "hybdev"})
   void aHostWhoseDaemonStopsMidRunEndsTheJobWithExit3NamingHostAndRanks(String device) throws Exception {

@@ -28,10 +28,11 @@ class InterruptResumeTest {
   @TempDir static Path dir;
   static Path config;
 
-  /** 4 epochs of 25 steps; rank 1 is slowed so that the run is still going when the signal comes. */
+  /** 4 epochs of 25 steps; rank 1 is slowed (1000×: a step of this small model takes well under 1 ms) so that the
+   * run is still going when the signal comes, even on a loaded machine. */
   private static final String[] LONG = {"run.epochs=4", "output.save_every_epochs=0", "optimizer.type=adam",
       "optimizer.lr=0.01", "optimizer.schedule.type=cosine"};
-  private static final String SLOW = "simulate.slow_ranks=[{rank: 1, factor: 100, from_step: 3}]";
+  private static final String SLOW = "simulate.slow_ranks=[{rank: 1, factor: 1000, from_step: 3}]";
 
   @BeforeAll
   static void writeConfig() throws IOException {

@@ -29,7 +29,8 @@ class RunOutputsTest {
   private static final String NUMBER = "\\d+(\\.\\d+)?";
   /** Every line a plain (non-terminal) run prints; anything else is a regression scripts would trip over. */
   private static final List<Pattern> PLAIN_LINES = List.of(
-      Pattern.compile("lockstep: \\d+ rank\\(s\\) × batch \\d+ on \\S+ \\| model .+ \\| \\d+ parameters \\| "
+      Pattern.compile("lockstep: \\d+ rank\\(s\\) × batch \\d+( × \\d+ micro-batches)? \\(effective batch \\d+\\) on "
+          + "\\S+ \\| model .+ \\| \\d+ parameters \\| "
           + "activations " + NUMBER + " \\S+/rank, checkpointing .+ \\| run directory \\S+"),
       Pattern.compile("lockstep: no usable GPU; using the CPU backend \\(why: 'lockstep doctor' or "
           + "LOCKSTEP_DEBUG=1\\)"),

@@ -1,10 +1,8 @@
-package dev.lockstep.lm;
+package dev.lockstep.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lockstep.nn.FiniteDifference;
-import dev.lockstep.nn.Layer;
 import dev.lockstep.tensor.Buf;
 import dev.lockstep.tensor.CpuBackend;
 import dev.lockstep.tensor.TestSeed;
@@ -15,16 +13,16 @@ import java.util.SplittableRandom;
  * evaluated in double from the layer's float forward. Parameters are random (not the layer's init) so
  * γ ≠ 1 etc. exercise every term; the gradient buffer starts non-zero to check that backward accumulates.
  */
-final class LayerCheck {
-  final CpuBackend be;
-  final Layer layer;
-  final int batch;
-  final float[] params;
-  final float[] x; // [batch, in]
-  final float[] r; // [batch, out]
-  final Buf paramBuf, gradBuf, xBuf, yBuf;
+public final class LayerCheck {
+  public final CpuBackend be;
+  public final Layer layer;
+  public final int batch;
+  public final float[] params;
+  public final float[] x; // [batch, in]
+  public final float[] r; // [batch, out]
+  public final Buf paramBuf, gradBuf, xBuf, yBuf;
 
-  LayerCheck(CpuBackend be, Layer layer, int batch, float[] x, SplittableRandom rng) {
+  public LayerCheck(CpuBackend be, Layer layer, int batch, float[] x, SplittableRandom rng) {
     this.be = be;
     this.layer = layer;
     this.batch = batch;
@@ -41,7 +39,7 @@ final class LayerCheck {
     }
   }
 
-  float[] forward() {
+  public float[] forward() {
     if (params.length > 0) {
       be.upload(params, 0, paramBuf.view(0, params.length));
     }
@@ -52,7 +50,7 @@ final class LayerCheck {
     return y;
   }
 
-  double loss() {
+  public double loss() {
     float[] y = forward();
     double l = 0;
     for (int i = 0; i < y.length; i++) {
@@ -65,7 +63,7 @@ final class LayerCheck {
    * Checks dparams (and dx unless {@code xIsIds}) against finite differences with step h, to within
    * tol · (1 + |fd|).
    */
-  void check(String what, double h, double tol, boolean xIsIds, SplittableRandom rng) {
+  public void check(String what, double h, double tol, boolean xIsIds, SplittableRandom rng) {
     float[] before = TestSeed.uniform(rng, params.length, -1, 1);
     if (params.length > 0) {
       be.upload(before, 0, gradBuf.view(0, params.length));
