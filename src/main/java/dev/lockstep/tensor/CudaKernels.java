@@ -60,7 +60,15 @@ final class CudaKernels {
     LAYER_NORM_BACKWARD("layer_norm_backward"),
     ATTENTION_FORWARD("attention_forward"),
     ATTENTION_BACKWARD_QUERY("attention_backward_query"),
-    ATTENTION_BACKWARD_KEY("attention_backward_key");
+    ATTENTION_BACKWARD_KEY("attention_backward_key"),
+    // CudaImageKernels
+    IM2COL("im2col_f32"),
+    COL2IM("col2im_f32"),
+    POOL2D("pool2d_f32"),
+    POOL2D_BACKWARD("pool2d_backward_f32"),
+    DROPOUT("dropout_f32"),
+    CHANNEL_SUMS("channel_sums"),
+    CHANNEL_AFFINE("channel_affine");
 
     final String cName;
 
@@ -71,7 +79,7 @@ final class CudaKernels {
 
   /** Everything the module compiles: {@link #SOURCE}, then the kernel files that build on it. */
   static String source() {
-    return SOURCE + CudaObjectiveKernels.SOURCE + CudaSequenceKernels.SOURCE;
+    return SOURCE + CudaObjectiveKernels.SOURCE + CudaSequenceKernels.SOURCE + CudaImageKernels.SOURCE;
   }
 
   static final String SOURCE = """
