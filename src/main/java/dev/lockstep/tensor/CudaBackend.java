@@ -58,6 +58,7 @@ public final class CudaBackend implements Backend {
   private Thread boundThread;
   private boolean closed;
   private CudaSequences sequences;
+  private CudaImages images;
 
   private CudaBackend(int device, boolean tf32, long stagingFloats) {
     this.device = device;
@@ -532,6 +533,52 @@ public final class CudaBackend implements Backend {
       sequences = new CudaSequences(this, maxBlocks);
     }
     return sequences;
+  }
+
+  // --- image ops ({@link CudaImages}): contracts in Backend ---
+
+  @Override
+  public void im2col(Buf x, Buf cols, int batch, Window2d w) {
+    images().im2col(x, cols, batch, w);
+  }
+
+  @Override
+  public void col2im(Buf cols, Buf dx, int batch, Window2d w) {
+    images().col2im(cols, dx, batch, w);
+  }
+
+  @Override
+  public void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
+    images().pool2d(avg, x, y, batch, w);
+  }
+
+  @Override
+  public void pool2dBackward(boolean avg, Buf x, Buf dy, Buf dx, int batch, Window2d w) {
+    images().pool2dBackward(avg, x, dy, dx, batch, w);
+  }
+
+  @Override
+  public void dropout(Buf x, Buf y, int rows, int cols, long key, long firstRow, float rate) {
+    images().dropout(x, y, rows, cols, key, firstRow, rate);
+  }
+
+  @Override
+  public void channelSums(Buf a, Buf b, int batch, int channels, int spatial, double[] sumA, double[] sumAB) {
+    images().channelSums(a, b, batch, channels, spatial, sumA, sumAB);
+  }
+
+  @Override
+  public void channelAffine(Buf a, float[] scaleA, Buf b, float[] scaleB, float[] shift, Buf out, int batch,
+                            int channels, int spatial) {
+    images().channelAffine(a, scaleA, b, scaleB, shift, out, batch, channels, spatial);
+  }
+
+  private CudaImages images() {
+    ready();
+    if (images == null) {
+      images = new CudaImages(this, maxBlocks);
+    }
+    return images;
   }
 
   // --- package-private: CUDA graphs, benchmarks and the kernel families in their own classes ---
