@@ -50,7 +50,6 @@ public final class ConfigValidator {
     run(k, c.run());
     model(k, c.model(), c.data().format().equals("text"));
     batchNormNeedsSync(k, c.model(), c.update());
-    imageLayersNeedCpu(k, c.model(), c.backend());
     data(k, c.data());
     objective(k, c.objective());
     optimizer(k, c.optimizer());
@@ -234,18 +233,6 @@ public final class ConfigValidator {
       if ("batch_norm".equals(m.layers().get(i).type()) && !u.mode().equals("sync")) {
         k.fail(KeyPath.element("model.layers", i) + ".type", "batch_norm needs update.mode sync (its statistics "
             + "are combined across ranks every step; got update.mode " + u.mode() + ")");
-        return;
-      }
-    }
-  }
-
-  /** The image layers' CUDA kernels are not written yet: demanding CUDA for them is refused here. */
-  private static void imageLayersNeedCpu(Checks k, ModelConfig m, BackendConfig b) {
-    for (int i = 0; i < m.layers().size(); i++) {
-      String type = m.layers().get(i).type();
-      if (type != null && IMAGE_LAYER_TYPES.contains(type) && b.device().equals("cuda")) {
-        k.fail("backend.device", "cuda is not supported with " + type + " (model.layers[" + i + "]) yet: image layers "
-            + "run on the cpu backend only; use cpu");
         return;
       }
     }

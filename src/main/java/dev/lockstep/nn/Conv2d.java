@@ -51,6 +51,11 @@ public final class Conv2d implements Layer {
   }
 
   @Override
+  public boolean replayable(Backend be) {
+    return false; // the bias goes through host memory (download in forward, upload in backward): waits for the device
+  }
+
+  @Override
   public String describe() {
     return "conv2d(" + win.channels() + "→" + out + ", " + win.kernel() + "x" + win.kernel()
         + (win.stride() != 1 ? "/" + win.stride() : "") + (win.padding() != 0 ? " pad " + win.padding() : "") + ")";

@@ -159,21 +159,6 @@ public final class Model {
     return layers.get(layers.size() - 1).outFeatures();
   }
 
-  /**
-   * The first layer that runs on the CPU backend only (image layers: their CUDA kernels are not written yet), as
-   * "model.layers[i] (conv2d(...))"; empty when every layer runs on any backend.
-   */
-  public java.util.Optional<String> cpuOnlyLayer() {
-    for (int i = 0; i < layers.size(); i++) {
-      Layer l = layers.get(i);
-      if (l instanceof Conv2d || l instanceof Pool2d || l instanceof Dropout || l instanceof BatchNorm
-          || l instanceof Flatten) {
-        return java.util.Optional.of("model.layers[" + i + "] (" + l.describe() + ")");
-      }
-    }
-    return java.util.Optional.empty();
-  }
-
   /** Whether some layer sums statistics across ranks inside backward (sync batch norm). */
   public boolean reducesInBackward() {
     for (Layer layer : layers) {

@@ -150,7 +150,7 @@ public interface Backend extends AutoCloseable {
 
   private UnsupportedOperationException unsupported(String op) {
     return new UnsupportedOperationException("the " + name() + " backend has no " + op
-        + " (convolution, pooling, dropout and batch norm run on the cpu backend only so far)");
+        + " (convolution, pooling, dropout and batch norm need it)");
   }
 
   /** Blocks until all queued work is done (a no-op on the CPU). */

@@ -160,10 +160,6 @@ public final class Trainer {
     Dataset test;
     if (corpus == null) {
       model = Model.build(cfg.model(), InputShape.of(cfg.data(), data.train().width()));
-      if (!backend.name().equals("cpu") && model.cpuOnlyLayer().isPresent()) {
-        throw new IllegalArgumentException(model.cpuOnlyLayer().get() + " runs on the cpu backend only so far (its "
-            + backend.name() + " kernels are not written yet); set backend.device: cpu");
-      }
       encoding = RowEncoding.rows(data.train().width(), model.outputWidth());
       test = data.test();
     } else {

@@ -206,6 +206,22 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void imageLayersAreValidOnCuda() { // CudaBackend implements every image op (CudaImageKernels)
+    LockstepConfig c = ConfigLoader.load(write(dir,
+        "model:",
+        "  layers:",
+        "    - {type: conv2d, channels: 4, kernel: 3, padding: 1}",
+        "    - {type: batch_norm}",
+        "    - {type: max_pool2d, kernel: 2}",
+        "    - {type: dropout, rate: 0.2}",
+        "    - {type: flatten}",
+        "    - {type: linear, units: 10}",
+        "backend: {device: cuda}"));
+    assertThat(c.backend().device()).isEqualTo("cuda");
+    assertThat(c.model().layers()).hasSize(6);
+  }
+
+  @Test
   void sequenceLayersNeedTextDataAndTheirOwnKeys() {
     ConfigException e = catchConfig(write(dir,
         "model:",
