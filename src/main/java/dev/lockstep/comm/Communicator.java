@@ -93,6 +93,11 @@ public interface Communicator extends AutoCloseable {
    */
   default void publishStep(long step) {}
 
+  /** True when every rank is a thread of this JVM (MPJ multicore under lockstep's launcher). */
+  default boolean ranksShareJvm() {
+    return false;
+  }
+
   @Override
   default void close() {}
 }

@@ -191,6 +191,11 @@ public final class MpjCommunicator implements Communicator {
     algorithm = a;
   }
 
+  @Override
+  public boolean ranksShareJvm() {
+    return sameJvm;
+  }
+
   public CommAlgorithm algorithm() {
     return algorithm;
   }

@@ -1,10 +1,10 @@
 package dev.lockstep.config;
 
 /**
- * comm: deadline of every collective (seconds), the allreduce algorithm (auto | shm | shm_process | ring | mpj;
- * mpj = MPJ's built-in), the gradient bucket cap in MB for overlapping the allreduce with backward (0 = no overlap),
- * after how many seconds in one collective the stall inspector names the ranks that have not arrived, and the 16-bit
- * format of the gradient allreduce's payload (none | bf16 | fp16).
+ * comm: deadline of every collective (seconds), the allreduce algorithm (auto | shm | shm_process | ring | mpj |
+ * nccl; mpj = MPJ's built-in, nccl = gradients reduced on the GPUs), the gradient bucket cap in MB for overlapping
+ * the allreduce with backward (0 = no overlap), after how many seconds in one collective the stall inspector names
+ * the ranks that have not arrived, and the 16-bit format of the gradient allreduce's payload (none | bf16 | fp16).
  */
 public record CommConfig(Double timeoutS, String algorithm, Double bucketMb, Double warnAfterS, String compression) {
   /** Without compression (its default, none). */

@@ -23,7 +23,7 @@ public final class ConfigValidator {
   public static final List<String> UPDATE_MODES = List.of("sync", "async", "auto");
   public static final List<String> ASYNC_ALGORITHMS = List.of("parameter_server", "local_sgd");
   public static final List<String> DEVICES = List.of("auto", "cpu", "cuda");
-  public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "shm_process", "ring", "mpj");
+  public static final List<String> COMM_ALGORITHMS = List.of("auto", "shm", "shm_process", "ring", "mpj", "nccl");
   public static final List<String> COMPRESSIONS = List.of("none", "bf16", "fp16");
   public static final List<String> LAYER_TYPES = List.of("linear", "relu", "tanh", "sigmoid", "gelu", "conv2d",
       "max_pool2d", "avg_pool2d", "flatten", "dropout", "batch_norm");
@@ -61,11 +61,18 @@ public final class ConfigValidator {
     k.above("comm.timeout_s", c.comm().timeoutS(), 0);
     k.above("comm.warn_after_s", c.comm().warnAfterS(), 0);
     k.oneOf("comm.algorithm", c.comm().algorithm(), COMM_ALGORITHMS);
+    if (c.comm().algorithm().equals("nccl") && c.backend().device().equals("cpu")) {
+      k.fail("comm.algorithm", "nccl reduces the gradients on the GPUs: it needs backend.device cuda or auto, not cpu");
+    }
     k.atLeast("comm.bucket_mb", c.comm().bucketMb(), 0.0);
     k.oneOf("comm.compression", c.comm().compression(), COMPRESSIONS);
     if (!c.comm().compression().equals("none") && c.update().mode().equals("async")) {
       k.fail("comm.compression", "compresses the gradient allreduce of update.mode sync (and auto's sync phases); "
           + "async sends gradients or weights uncompressed: use none (got " + c.comm().compression() + ")");
+    }
+    if (!c.comm().compression().equals("none") && c.comm().algorithm().equals("nccl")) {
+      k.fail("comm.compression", "nccl reduces float32 gradients on the GPUs: use none with comm.algorithm nccl (got "
+          + c.comm().compression() + ")");
     }
     simulate(k, c.simulate());
     return k.problems;

@@ -86,7 +86,8 @@ public final class TrainRankTask implements RankTask {
       mpj.setTimeoutSeconds(cfg.comm().timeoutS());
       mpj.setWarnAfterSeconds(cfg.comm().warnAfterS());
       try {
-        mpj.setAlgorithm(cfg.comm().algorithm());
+        // nccl reduces the gradients on the GPUs (UpdateStrategies); the small host collectives take auto's path.
+        mpj.setAlgorithm(cfg.comm().algorithm().equals("nccl") ? "auto" : cfg.comm().algorithm());
       } catch (IllegalArgumentException e) {
         return usage(comm, e.getMessage()); // every rank finds the same, before any collective
       }

@@ -3,6 +3,7 @@ package dev.lockstep.lm;
 import dev.lockstep.nn.Layer;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
+import dev.lockstep.tensor.SequenceKernels;
 import java.util.Arrays;
 
 /**
@@ -23,6 +24,8 @@ public final class CausalSelfAttention implements Layer {
   private final double[] att; // [T] weights of one query row
   private final double[] dAtt; // [T]
   private final double[] acc; // [d] one output row
+  private Buf weightScratch; // device path: [B, H, T, T] doubles, the weights of the last forward
+  private Buf dzScratch; // device path: [B, H, T, T] doubles
 
   public CausalSelfAttention(int positions, int channels, int heads) {
     if (positions <= 0 || channels <= 0 || heads <= 0 || channels % heads != 0) {
@@ -62,6 +65,11 @@ public final class CausalSelfAttention implements Layer {
   @Override
   public void forward(Backend be, Buf x, Buf y, int batch) {
     // x: [B, T, 3C] → y: [B, T, C]
+    SequenceKernels k = be.sequenceKernels();
+    if (k != null) {
+      k.attentionForward(x, y, scratch(be, batch, false), batch, positions, heads, headSize);
+      return;
+    }
     float[] qkv = xHost.get(be, x, (long) batch * inFeatures());
     int n = batch * outFeatures();
     float[] out = outHost.array(n);
@@ -92,6 +100,12 @@ public final class CausalSelfAttention implements Layer {
     // dv_s += a_ts dy_t; da_ts = dy_t·v_s; dz_ts = a_ts (da_ts − Σ_u a_tu da_tu); dq_t += dz_ts k_s/√d; dk_s += dz_ts q_t/√d
     if (dx == null) {
       return; // no parameters: nothing to accumulate
+    }
+    SequenceKernels k = be.sequenceKernels();
+    if (k != null) {
+      k.attentionBackward(x, dy, scratch(be, batch, false), scratch(be, batch, true), dx, batch, positions, heads,
+          headSize);
+      return;
     }
     float[] qkv = xHost.get(be, x, (long) batch * inFeatures());
     float[] g = dyHost.get(be, dy, (long) batch * outFeatures());
@@ -152,8 +166,32 @@ public final class CausalSelfAttention implements Layer {
     }
   }
 
+  /**
+   * Device path: the attention weights kept from forward for backward, or backward's dz scratch; allocated at the
+   * first (largest) batch, so a recorded step never allocates.
+   */
+  private Buf scratch(Backend be, int batch, boolean dz) {
+    long floats = SequenceKernels.attentionScratchFloats(batch, positions, heads);
+    Buf b = dz ? dzScratch : weightScratch;
+    if (b == null || b.length() < floats) {
+      b = be.allocate(floats);
+      if (dz) {
+        dzScratch = b;
+      } else {
+        weightScratch = b;
+      }
+    }
+    return b;
+  }
+
   /** Offset of head h's slice of part (0 = q, 1 = k, 2 = v) at position t of batch row b. */
   private int offset(int b, int t, int part, int h) {
     return ((b * positions + t) * 3 + part) * channels + h * headSize;
+  }
+
+  /** On the host (through {@link HostCopy}) unless the backend has sequence kernels. */
+  @Override
+  public boolean replayable(Backend be) {
+    return be.sequenceKernels() != null;
   }
 }

@@ -3,6 +3,7 @@ package dev.lockstep.lm;
 import dev.lockstep.nn.Layer;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
+import dev.lockstep.tensor.SequenceKernels;
 import java.util.SplittableRandom;
 
 /**
@@ -70,6 +71,12 @@ public final class Embedding implements Layer {
   @Override
   public void forward(Backend be, Buf x, Buf y, int batch) {
     // x: [B, T] ids, w: [V, C] (+ [T, C]) → y: [B, T, C]
+    SequenceKernels k = be.sequenceKernels();
+    if (k != null) {
+      k.embeddingForward(x, params.view(0, (long) vocab * channels), positionRows(params), y, batch * positions,
+          positions, channels);
+      return;
+    }
     float[] id = ids.get(be, x, (long) batch * positions);
     float[] w = table.get(be, params, parameterCount());
     int n = batch * positions * channels;
@@ -93,6 +100,15 @@ public final class Embedding implements Layer {
   @Override
   public void backward(Backend be, Buf x, Buf y, Buf dy, Buf dx, int batch) {
     // dy: [B, T, C] → dTable[id] += dy[b, t]; dPos[t] += Σ_b dy[b, t]; dx (ids) = 0
+    SequenceKernels k = be.sequenceKernels();
+    if (k != null) {
+      k.embeddingBackward(x, dy, grads.view(0, (long) vocab * channels), positionRows(grads), batch * positions,
+          positions, vocab, channels);
+      if (dx != null) {
+        be.fill(dx.view(0, (long) batch * positions), 0f);
+      }
+      return;
+    }
     float[] id = ids.get(be, x, (long) batch * positions);
     float[] g = dyHost.get(be, dy, (long) batch * positions * channels);
     int count = parameterCount();
@@ -120,6 +136,11 @@ public final class Embedding implements Layer {
     }
   }
 
+  /** The [T, C] position rows after the table in a params or grads slice, or null without positions. */
+  private Buf positionRows(Buf slice) {
+    return positional ? slice.view((long) vocab * channels, (long) positions * channels) : null;
+  }
+
   private int tokenAt(float[] id, int r) {
     float v = id[r];
     int token = (int) v;
@@ -128,5 +149,11 @@ public final class Embedding implements Layer {
           + " is not a token id in [0, " + vocab + ")");
     }
     return token;
+  }
+
+  /** On the host (through {@link HostCopy}) unless the backend has sequence kernels. */
+  @Override
+  public boolean replayable(Backend be) {
+    return be.sequenceKernels() != null;
   }
 }

@@ -3,6 +3,7 @@ package dev.lockstep.lm;
 import dev.lockstep.nn.Layer;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
+import dev.lockstep.tensor.SequenceKernels;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -18,6 +19,7 @@ public final class LayerNorm implements Layer {
   private Buf params; // [2C]: γ, β
   private Buf grads;
   private Buf gradStaging; // [2C]
+  private Buf terms; // [rows, 2C] device path: each row's dγ, dβ terms, summed by sumRows
   private final HostCopy xHost = new HostCopy();
   private final HostCopy dyHost = new HostCopy();
   private final HostCopy pHost = new HostCopy();
@@ -69,6 +71,11 @@ public final class LayerNorm implements Layer {
   public void forward(Backend be, Buf x, Buf y, int batch) {
     // x: [B·T, C] rows → y: [B·T, C]
     int rows = batch * positions, n = rows * channels;
+    SequenceKernels k = be.sequenceKernels();
+    if (k != null) {
+      k.layerNormForward(x, params.view(0, channels), params.view(channels, channels), y, rows, channels, EPS);
+      return;
+    }
     float[] in = xHost.get(be, x, n);
     float[] p = pHost.get(be, params, 2 * channels);
     float[] out = outHost.array(n);
@@ -86,6 +93,14 @@ public final class LayerNorm implements Layer {
   public void backward(Backend be, Buf x, Buf y, Buf dy, Buf dx, int batch) {
     // x̂ = (x − μ)·rstd; dβ += Σ dy; dγ += Σ dy·x̂; dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·γ
     int rows = batch * positions, n = rows * channels;
+    SequenceKernels k = be.sequenceKernels();
+    if (k != null) {
+      if (terms == null || terms.length() < 2L * n) {
+        terms = be.allocate(2L * n); // first step (max batch): a recorded step never allocates
+      }
+      k.layerNormBackward(x, params.view(0, channels), dy, dx, grads, terms, rows, channels, EPS);
+      return;
+    }
     float[] in = xHost.get(be, x, n);
     float[] g = dyHost.get(be, dy, n);
     float[] p = pHost.get(be, params, 2 * channels);
@@ -136,5 +151,11 @@ public final class LayerNorm implements Layer {
       s += d * d;
     }
     return 1.0 / Math.sqrt(s / channels + EPS);
+  }
+
+  /** On the host (through {@link HostCopy}) unless the backend has sequence kernels. */
+  @Override
+  public boolean replayable(Backend be) {
+    return be.sequenceKernels() != null;
   }
 }

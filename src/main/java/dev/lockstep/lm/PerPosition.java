@@ -60,4 +60,9 @@ public final class PerPosition implements Layer {
   public void backward(Backend be, Buf x, Buf y, Buf dy, Buf dx, int batch) {
     inner.backward(be, x, y, dy, dx, batch * positions);
   }
+
+  @Override
+  public boolean replayable(Backend be) {
+    return inner.replayable(be);
+  }
 }

@@ -150,4 +150,9 @@ public final class TransformerBlock implements Layer {
     big2 = be.allocate(4 * c);
     capacity = batch;
   }
+
+  @Override
+  public boolean replayable(Backend be) {
+    return parts.stream().allMatch(l -> l.replayable(be));
+  }
 }

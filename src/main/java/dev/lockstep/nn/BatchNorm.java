@@ -68,6 +68,11 @@ public final class BatchNorm implements Layer {
   }
 
   @Override
+  public boolean replayable(Backend be) {
+    return false; // the channel statistics come back to the host every step (and across ranks)
+  }
+
+  @Override
   public String describe() {
     return "batch_norm(" + channels + (spatial > 1 ? "×" + spatial : "") + (sync ? ", sync" : "") + ")";
   }

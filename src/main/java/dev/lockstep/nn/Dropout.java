@@ -34,6 +34,11 @@ public final class Dropout implements Layer {
   }
 
   @Override
+  public boolean replayable(Backend be) {
+    return false; // the mask's key (seed, step, first row) is passed by value per step: a recording would freeze it
+  }
+
+  @Override
   public String describe() {
     return "dropout(" + rate + ")";
   }

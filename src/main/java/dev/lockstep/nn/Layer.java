@@ -62,4 +62,13 @@ public interface Layer {
    * writes dx = dL/dx (dx is null for the first layer, whose input gradient nobody needs).
    */
   void backward(Backend be, Buf x, Buf y, Buf dy, Buf dx, int batch);
+
+  /**
+   * Whether a step through this layer on {@code be} may be recorded once and replayed as a CUDA graph: false when forward or
+   * backward copies through host memory (waits for the device) or passes a value that changes per step (a
+   * dropout seed) and that a recording would freeze. Layers that only enqueue backend operations keep the default.
+   */
+  default boolean replayable(Backend be) {
+    return true;
+  }
 }

@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Binary cross-entropy on logits, one independent sigmoid per output column, so several labels per row are
  * allowed (multi-label). Per element, with target t in [0, 1]: loss = softplus(o) − o·t (= −t·log σ(o) −
@@ -10,6 +12,11 @@ public final class BinaryCrossEntropy implements Objective {
   @Override
   public String name() {
     return "binary_cross_entropy";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return ObjectiveKernels.Spec.of(ObjectiveKernels.Kind.BINARY_CROSS_ENTROPY);
   }
 
   @Override

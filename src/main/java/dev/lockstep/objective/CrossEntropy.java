@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Softmax cross-entropy on logits, with the softmax fused in, optional label smoothing ε and per-class weights
  * w. Per row, with q the (smoothed) target distribution and p = softmax(o):
@@ -30,6 +32,11 @@ public final class CrossEntropy implements Objective {
   @Override
   public String name() {
     return "cross_entropy";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return new ObjectiveKernels.Spec(ObjectiveKernels.Kind.CROSS_ENTROPY, (float) smoothing, weights, 0f, false);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Multi-class hinge (SVM) loss on raw scores, against class ids.
  * <ul>
@@ -23,6 +25,12 @@ public final class Hinge implements Objective {
   @Override
   public String name() {
     return "hinge";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return new ObjectiveKernels.Spec(crammerSinger ? ObjectiveKernels.Kind.HINGE_CRAMMER_SINGER
+        : ObjectiveKernels.Kind.HINGE_ONE_VS_REST, 0f, null, 0f, squared);
   }
 
   @Override

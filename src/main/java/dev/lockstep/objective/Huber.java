@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Huber loss against value targets: squared near the target, linear beyond {@code delta}, so outliers pull
  * with a bounded force. Per element with d = o − t: ½·d² when |d| ≤ δ, else δ·(|d| − ½·δ); gradient
@@ -18,6 +20,11 @@ public final class Huber implements Objective {
   @Override
   public String name() {
     return "huber";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return new ObjectiveKernels.Spec(ObjectiveKernels.Kind.HUBER, 0f, null, (float) delta, false);
   }
 
   @Override

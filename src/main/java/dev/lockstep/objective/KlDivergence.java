@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Kullback–Leibler divergence KL(t ‖ softmax(o)) from a target distribution t (a row per sample, entries ≥ 0) to
  * the model's softmax on logits o: per row Σ_c t_c·(log t_c − log softmax(o)_c), with 0·log 0 = 0; gradient
@@ -10,6 +12,11 @@ public final class KlDivergence implements Objective {
   @Override
   public String name() {
     return "kl_divergence";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return ObjectiveKernels.Spec.of(ObjectiveKernels.Kind.KL_DIVERGENCE);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Absolute (L1) error against value targets. Per row: loss = Σ_c |o_c − t_c|, summed over rows (the caller
  * divides by the global batch). Gradient: sign(o − t)·gradScale, 0 where o = t (the subgradient PyTorch uses).
@@ -8,6 +10,11 @@ public final class MeanAbsoluteError implements Objective {
   @Override
   public String name() {
     return "mae";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return ObjectiveKernels.Spec.of(ObjectiveKernels.Kind.MAE);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * Squared error against value targets. Per row: loss = Σ_c (o_c − t_c)²; rows are summed (and the caller divides
  * by the global batch), so the reported mean is PyTorch's {@code MSELoss(reduction="sum")(o, t) / batch} — summed
@@ -10,6 +12,11 @@ public final class MeanSquaredError implements Objective {
   @Override
   public String name() {
     return "mse";
+  }
+
+  @Override
+  public ObjectiveKernels.Spec deviceSpec() {
+    return ObjectiveKernels.Spec.of(ObjectiveKernels.Kind.MSE);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.lockstep.objective;
 
+import dev.lockstep.tensor.ObjectiveKernels;
+
 /**
  * A loss function: its value and its gradient with respect to the model output, computed on the host over
  * one rank's rows. Losses are <em>summed</em> over rows; the caller passes {@code gradScale} = 1 / global batch
@@ -14,6 +16,14 @@ public interface Objective {
    * @return the sum over rows of the per-row loss
    */
   double lossAndGradient(float[] output, Targets targets, int rows, int cols, float[] grad, float gradScale);
+
+  /**
+   * The fused device kernel computing this objective ({@link ObjectiveKernels}), or null when it has none. Its
+   * math must be this class's: the GPU tests compare the two on random inputs.
+   */
+  default ObjectiveKernels.Spec deviceSpec() {
+    return null;
+  }
 
   /** The summed loss alone (evaluation). */
   default double loss(float[] output, Targets targets, int rows, int cols) {

@@ -30,6 +30,14 @@ public final class Regularization {
     this.l1 = l1;
   }
 
+  public double l2() {
+    return l2;
+  }
+
+  public double l1() {
+    return l1;
+  }
+
   /** False when both coefficients are 0: the trainer then skips the weight download entirely. */
   public boolean active() {
     return l2 != 0 || l1 != 0;

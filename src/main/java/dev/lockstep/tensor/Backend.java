@@ -67,6 +67,38 @@ public interface Backend extends AutoCloseable {
   void adamStep(Buf w, Buf g, Buf m, Buf v, float lr, float beta1, float beta2, float eps,
                 float weightDecay, boolean decoupled, long t);
 
+  /**
+   * Fused objective kernels computing loss, gradient and hits where the model output lives, for up to
+   * {@code maxRows} rows a step; null when this backend leaves objectives to the host code (the CPU backend,
+   * whose buffers the host objectives read directly).
+   */
+  default ObjectiveKernels objectiveKernels(int maxRows) {
+    return null;
+  }
+
+  /** Kernels for the language-model layers, or null when they compute on the host (the CPU backend). */
+  default SequenceKernels sequenceKernels() {
+    return null;
+  }
+
+  /** A recorded sequence of a backend's asynchronous operations, replayed with one launch (a CUDA graph). */
+  interface Replay extends AutoCloseable {
+    /** Enqueues one replay (asynchronous, like every other operation). */
+    void launch();
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Records what {@code work} enqueues (running none of it) for replay, or returns null when this backend has no
+   * such thing (the CPU backend). {@code work} may only enqueue asynchronous operations on buffers that outlive
+   * the recording; it must have run once before at the same shapes, so that scratch memory has its size.
+   */
+  default Replay capture(Runnable work) {
+    return null;
+  }
+
   // ---- Image ops (convolution, pooling, dropout, batch norm). Shapes: x [B, C, H, W] (NCHW) flat per row; w is
   // a Window2d. The defaults refuse, naming the op: a backend that lacks one is never silently wrong.
 

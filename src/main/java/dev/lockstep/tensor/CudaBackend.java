@@ -39,6 +39,7 @@ public final class CudaBackend implements Backend {
   private final int device;
   private final boolean tf32;
   private final List<Pointer> allocations = new ArrayList<>(); // root device allocations, freed on close
+  private final List<Pointer> pinned = new ArrayList<>(); // pinned host allocations, freed on close
   private final CudaLaunch launch = new CudaLaunch();
   private final FloatPointer alphaHost = new FloatPointer(1);
   private final FloatPointer betaHost = new FloatPointer(1);
@@ -56,6 +57,7 @@ public final class CudaBackend implements Backend {
   private long scratchBytes;
   private Thread boundThread;
   private boolean closed;
+  private CudaSequences sequences;
 
   private CudaBackend(int device, boolean tf32, long stagingFloats) {
     this.device = device;
@@ -474,6 +476,10 @@ public final class CudaBackend implements Backend {
         collect(failures, cudart.cudaFree(p), "cudaFree");
       }
       allocations.clear();
+      for (Pointer p : pinned) {
+        collect(failures, cudart.cudaFreeHost(p), "cudaFreeHost");
+      }
+      pinned.clear();
       if (scratch != null) {
         collect(failures, cudart.cudaFree(scratch), "cudaFree(scratch)");
       }
@@ -505,11 +511,72 @@ public final class CudaBackend implements Backend {
     }
   }
 
-  // --- package-private: CUDA graphs and benchmarks ---
+  /** The fused objective kernels on this device ({@link CudaObjectives}), for up to {@code maxRows} rows a step. */
+  @Override
+  public ObjectiveKernels objectiveKernels(int maxRows) {
+    ready();
+    return new CudaObjectives(this, maxRows);
+  }
+
+  /** A CUDA graph of {@code work} ({@link CudaGraph}). */
+  @Override
+  public CudaGraph capture(Runnable work) {
+    return CudaGraph.capture(this, work);
+  }
+
+  /** The language-model layer kernels on this device ({@link CudaSequences}). */
+  @Override
+  public SequenceKernels sequenceKernels() {
+    ready();
+    if (sequences == null) {
+      sequences = new CudaSequences(this, maxBlocks);
+    }
+    return sequences;
+  }
+
+  // --- package-private: CUDA graphs, benchmarks and the kernel families in their own classes ---
 
   CUstream_st stream() {
     ready();
     return stream;
+  }
+
+  /** The argument block for the next launch on this backend's stream (the device made current). */
+  CudaLaunch launcher() {
+    ready();
+    return launch.args();
+  }
+
+  CudaModuleCache.Kernels kernels() {
+    return kernels;
+  }
+
+  /** Device memory freed when the backend closes. */
+  long allocateBytes(long bytes, String what) {
+    ready();
+    Pointer p = deviceMalloc(bytes, what);
+    allocations.add(p);
+    return p.address();
+  }
+
+  /** Pinned host memory freed when the backend closes. */
+  Pointer allocatePinned(long bytes, String what) {
+    ready();
+    Pointer host = new Pointer();
+    cuda(cudart.cudaMallocHost(host, bytes), "cudaMallocHost(" + bytes + " bytes, " + what + ")");
+    pinned.add(host);
+    return host;
+  }
+
+  /** Waits for every operation queued on the stream. */
+  void waitForStream(String why) {
+    ready();
+    syncStream(why);
+  }
+
+  /** {@code b} as this backend's buffer of at least {@code floats} floats, or an error naming {@code what}. */
+  CudaBuf own(String what, Buf b, long floats) {
+    return needs(what, b, floats);
   }
 
   // --- internals ---
@@ -535,15 +602,17 @@ public final class CudaBackend implements Backend {
     args.launch(kernels.get(kernel), kernel.cName, blocks, 1, CudaKernels.BLOCK, 1, stream);
   }
 
-  /** Device address of at least {@code bytes} of scratch; growing it waits for the device (cudaFree). */
+  /**
+   * Device address of at least {@code bytes} of scratch. A grown scratch keeps the old allocation until the
+   * backend closes: a recorded CUDA graph may still point at it (replays run in stream order, so sharing is safe).
+   */
   private long scratch(long bytes) {
     if (bytes > scratchBytes) {
       long grown = Math.max(bytes, Math.max(2 * scratchBytes, 64 * 1024));
       if (scratch != null) {
-        Pointer old = scratch;
+        allocations.add(scratch); // freed on close, not now
         scratch = null;
         scratchBytes = 0;
-        cuda(cudart.cudaFree(old), "cudaFree(scratch)");
       }
       scratch = deviceMalloc(grown, "reduction scratch");
       scratchBytes = grown;

@@ -15,7 +15,7 @@ import org.bytedeco.cuda.global.cudart;
  * (they wait for the stream) and nothing that allocates. Run the same work once before capturing so that
  * scratch buffers already have their size.
  */
-public final class CudaGraph implements AutoCloseable {
+public final class CudaGraph implements Backend.Replay {
   private final CudaBackend backend;
   private CUgraph_st graph;
   private CUgraphExec_st exec;
@@ -51,6 +51,7 @@ public final class CudaGraph implements AutoCloseable {
   }
 
   /** Enqueues one replay on the backend's stream (asynchronous, like every other operation). */
+  @Override
   public void launch() {
     if (exec == null) {
       throw new IllegalStateException("CUDA graph is closed");

@@ -46,13 +46,32 @@ final class CudaKernels {
     SGD_PLAIN("sgd_plain"),
     SGD_MOMENTUM("sgd_momentum"),
     ADAM_STEP("adam_step"),
-    SOFTMAX_XENT("softmax_xent");
+    SOFTMAX_XENT("softmax_xent"),
+    // CudaObjectiveKernels
+    OBJECTIVE_ROWS("objective_rows"),
+    OBJECTIVE_ACCUMULATE("objective_accumulate"),
+    REGULARIZE_PARTIAL("regularize_partial"),
+    REGULARIZE_ACCUMULATE("regularize_accumulate"),
+    // CudaSequenceKernels
+    EMBEDDING_FORWARD("embedding_forward"),
+    EMBEDDING_BACKWARD_TABLE("embedding_backward_table"),
+    EMBEDDING_BACKWARD_POS("embedding_backward_pos"),
+    LAYER_NORM_FORWARD("layer_norm_forward"),
+    LAYER_NORM_BACKWARD("layer_norm_backward"),
+    ATTENTION_FORWARD("attention_forward"),
+    ATTENTION_BACKWARD_QUERY("attention_backward_query"),
+    ATTENTION_BACKWARD_KEY("attention_backward_key");
 
     final String cName;
 
     Name(String cName) {
       this.cName = cName;
     }
+  }
+
+  /** Everything the module compiles: {@link #SOURCE}, then the kernel files that build on it. */
+  static String source() {
+    return SOURCE + CudaObjectiveKernels.SOURCE + CudaSequenceKernels.SOURCE;
   }
 
   static final String SOURCE = """

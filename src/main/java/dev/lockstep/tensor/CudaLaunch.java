@@ -50,6 +50,11 @@ final class CudaLaunch {
     return this;
   }
 
+  CudaLaunch f64(double value) {
+    slots.putDouble(slot(), value);
+    return this;
+  }
+
   CudaLaunch i64(long value) {
     slots.putLong(slot(), value);
     return this;

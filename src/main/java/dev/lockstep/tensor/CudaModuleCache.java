@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
- * {@link CudaKernels#SOURCE} compiled by NVRTC and loaded once per device per process. This is static on
+ * {@link CudaKernels#source()} compiled by NVRTC and loaded once per device per process. This is static on
  * purpose (the one exception to "no static mutable state"): a CUDA module lives in the device's primary
  * context, which every rank thread of the JVM shares, so compiling it per rank would only waste time.
  */
@@ -78,7 +78,7 @@ final class CudaModuleCache {
 
   private static BytePointer compileToPtx(String archOption) {
     _nvrtcProgram program = new _nvrtcProgram();
-    nvrtc(nvrtc.nvrtcCreateProgram(program, new BytePointer(CudaKernels.SOURCE), new BytePointer("lockstep_kernels.cu"),
+    nvrtc(nvrtc.nvrtcCreateProgram(program, new BytePointer(CudaKernels.source()), new BytePointer("lockstep_kernels.cu"),
         0, (PointerPointer<?>) null, (PointerPointer<?>) null), "nvrtcCreateProgram", null);
     try {
       int rc = nvrtc.nvrtcCompileProgram(program, 1, new PointerPointer<>(archOption));

@@ -4,6 +4,7 @@ import dev.lockstep.nn.LayerRange;
 import dev.lockstep.nn.Linear;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.objective.Regularization;
+import dev.lockstep.objective.StepObjective;
 import dev.lockstep.tensor.Backend;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.List;
  * objective.l2 / l1 in a data-parallel step: the penalty covers the linear layers' weight matrices (not
  * biases). It must enter the SUM-allreduce once, not once per rank, so only rank 0 adds ∇R to its local
  * gradient and globalBatch·R to its loss sum; after the reduction every rank holds the gradient and mean loss
- * of (data term + R), identically for any number of ranks. Costs a weight and gradient download on rank 0 per
- * step, and nothing when both coefficients are 0. Local SGD steps each replica on its own batch's mean, so there
+ * of (data term + R), identically for any number of ranks. On the host path that costs a weight and gradient copy
+ * on rank 0 per step, on a device (fused kernels) none; nothing when both coefficients are 0. Local SGD steps each replica on its own batch's mean, so there
  * every rank adds ∇R, and R per row of its own batch.
  */
 final class RegularizationTerm {
@@ -22,7 +23,6 @@ final class RegularizationTerm {
   private final Backend backend;
   private final List<Regularization.Slice> slices = new ArrayList<>();
   private final float[] weights;
-  private final float[] grads;
 
   RegularizationTerm(Regularization reg, Parameters params, Backend backend) {
     this.reg = reg;
@@ -34,23 +34,17 @@ final class RegularizationTerm {
       }
     }
     this.weights = reg.active() ? new float[params.length()] : null;
-    this.grads = reg.active() ? new float[params.length()] : null;
   }
 
   /**
    * Adds ∇R to the local gradient when {@code adds} (the lead rank; every rank under local SGD, whose replicas each
-   * step on their own loss); returns what to add to this rank's loss sum: R per row of the {@code rows} the loss is
-   * a mean over.
+   * step on their own loss), and R per row of the {@code rows} the loss is a mean over to the step's loss figures
+   * — where the step objective runs (on a device: no weight or gradient copies).
    */
-  double addToStep(boolean adds, int rows) {
-    if (!reg.active() || !adds) {
-      return 0.0;
+  void addToStep(StepObjective step, boolean adds, int rows) {
+    if (reg.active() && adds) {
+      step.regularize(reg, slices, params.params(), params.grads(), rows);
     }
-    backend.download(params.params(), weights, 0);
-    backend.download(params.grads(), grads, 0);
-    double r = reg.addGradient(weights, grads, slices);
-    backend.upload(grads, 0, params.grads());
-    return r * rows;
   }
 
   /** R(w) of the current weights (the same on every rank). */

@@ -9,6 +9,7 @@ import dev.lockstep.objective.MetricTally;
 import dev.lockstep.objective.Objectives;
 import dev.lockstep.objective.RegressionTally;
 import dev.lockstep.objective.Targets;
+import dev.lockstep.tensor.ObjectiveKernels;
 
 /**
  * What kind of problem a run solves, from the objective and the data's targets; it picks the metrics. Binary
@@ -58,6 +59,16 @@ enum Task {
         yield hits;
       }
       case REGRESSION -> 0;
+    };
+  }
+
+  /** The same rule as {@link #correct} for the device objective kernels, given the step's targets. */
+  ObjectiveKernels.Hits hits(Targets targets) {
+    return switch (this) {
+      case CLASSIFICATION -> targets.classes() != null ? ObjectiveKernels.Hits.ARGMAX_CLASS
+          : ObjectiveKernels.Hits.ARGMAX_VALUES;
+      case BINARY -> ObjectiveKernels.Hits.ALL_LABELS;
+      case REGRESSION -> ObjectiveKernels.Hits.NONE;
     };
   }
 

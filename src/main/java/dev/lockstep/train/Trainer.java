@@ -9,6 +9,7 @@ import dev.lockstep.config.SimulateFailConfig;
 import dev.lockstep.data.Batch;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.CharVocabulary;
+import dev.lockstep.data.PrefetchedBatches;
 import dev.lockstep.data.ShardedBatches;
 import dev.lockstep.data.TextCorpus;
 import dev.lockstep.data.TextWindows;
@@ -28,6 +29,8 @@ import dev.lockstep.nn.Parameters;
 import dev.lockstep.nn.PassContext;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
+import dev.lockstep.objective.StepObjective;
+import dev.lockstep.objective.StepObjectives;
 import dev.lockstep.objective.Targets;
 import dev.lockstep.optim.LrSchedule;
 import dev.lockstep.optim.Optimizer;
@@ -51,6 +54,12 @@ import java.util.function.Consumer;
  * object (several ranks share one JVM under multicore).
  */
 public final class Trainer {
+  /** Eager steps of a shape before its step is recorded as a CUDA graph, and graphs kept (shapes) at most. */
+  private static final int GRAPH_WARMUP_RUNS = 2, MAX_GRAPHS = 4;
+
+  /** What a recorded step depends on besides its buffers: rows, scale, whether it adds R(w) and zeroes the gradients. */
+  private record StepShape(int rows, float gradScale, boolean addsRegularization, boolean zeroesGrads) {}
+
   private final LockstepConfig cfg;
   private final Communicator comm;
   private final Backend backend;
@@ -283,12 +292,22 @@ public final class Trainer {
 
     int outWidth = model.outputWidth();
     int inWidth = encoding.inputWidth();
-    Batch batch = corpus == null ? Batch.forDataset(data.train(), batchPerRank)
-        : new Batch(batchPerRank, cfg.data().context() + 1);
+    // The next batch is gathered on a background thread while the current step runs.
+    PrefetchedBatches prefetched = new PrefetchedBatches(batches, () -> corpus == null
+        ? Batch.forDataset(data.train(), batchPerRank) : new Batch(batchPerRank, cfg.data().context() + 1),
+        "lockstep-batches-rank-" + rank);
+    Batch batch;
     Buf xBuf = backend.allocate((long) batchPerRank * inWidth);
     Buf dOutBuf = backend.allocate((long) batchPerRank * outWidth);
-    float[] out = new float[batchPerRank * outWidth];
-    float[] dOut = new float[batchPerRank * outWidth];
+    // On CUDA the fused objective kernels: no output download and no gradient upload per step.
+    StepObjective stepObjective = StepObjectives.create(objective, backend, batchPerRank * positions, classes,
+        task::correct, task::hits);
+    // The step's device work as one CUDA graph per shape, where nothing in it waits for the device: the objective on
+    // the device, every layer replayable, no bucket allreduce started during backward (that downloads buckets).
+    boolean replayable = stepObjective.onDevice() && update.gradientListener() == null
+        && model.layers().stream().allMatch(l -> l.replayable(backend));
+    StepGraphs<StepShape> graphs = replayable ? new StepGraphs<>(backend::capture, GRAPH_WARMUP_RUNS, MAX_GRAPHS,
+        this::say) : StepGraphs.eager();
 
     PhaseTimer timer = new PhaseTimer();
     long step = start.step(), windowStart = System.nanoTime(), windowSamples = 0, trainSamples = 0;
@@ -303,19 +322,19 @@ public final class Trainer {
         timeline, metrics, corpus != null, epochs, trainStarted, cfg.output().evalEverySteps(), step, this::say);
     for (int epoch = start.epoch(); epoch < epochs; epoch++) {
       int firstStep = epoch == start.epoch() ? start.stepInEpoch() : 0;
-      batches.seek(epoch, firstStep);
+      prefetched.seek(epoch, firstStep);
       console.startEpoch(epoch + 1, epochs, Math.min(stepsPerEpoch - firstStep, totalSteps - step));
-      while (step < totalSteps && batches.next(batch)) {
+      while (step < totalSteps && (batch = prefetched.next()) != null) {
         comm.publishStep(step + 1); // stall warnings and failure messages name it
         long t0 = System.nanoTime();
-        params.zeroGrads();
         boolean ownMean = update.localGradientMean(); // local SGD: each replica steps on its own batch's mean
         int meanOver = (ownMean ? batchPerRank : globalBatch) * accumulate; // the step's batch: all micro-batches
-        double lossSum = 0;
-        int correct = 0, targetRows = 0;
-        long forwardEnd = t0;
+        float gradScale = 1f / (meanOver * positions);
+        boolean addsRegularization = lead() || ownMean;
+        int targetRows = 0;
+        long[] forwardEnd = {0};
         for (int micro = 0; micro < accumulate; micro++) { // backward adds each micro-batch's gradient to the sum
-          if (micro > 0 && !batches.next(batch)) {
+          if (micro > 0 && (batch = prefetched.next()) == null) {
             throw new IllegalStateException("micro-batch " + micro + " of step " + (step + 1) + " is missing");
           }
           int rows = batch.rows();
@@ -323,22 +342,33 @@ public final class Trainer {
           executor.setPass(new PassContext(true, cfg.run().seed(), step, ((long) micro * ranks + rank) * batchPerRank,
               rankSums, false));
           backend.upload(encoding.input(batch), 0, xBuf.view(0, (long) rows * inWidth));
-          Buf output = executor.forward(xBuf, rows);
-          backend.download(output.view(0, (long) rows * outWidth), out, 0);
           Targets stepTargets = encoding.targets(batch, targets);
           int microRows = rows * positions; // one target per position: each scored as a row of `classes` outputs
-          lossSum += objective.lossAndGradient(out, stepTargets, microRows, classes, dOut,
-              1f / (meanOver * positions));
-          correct += task.correct(out, stepTargets, microRows, classes);
           targetRows += microRows;
-          forwardEnd = System.nanoTime(); // the trace's forward span: up to the last micro-batch's forward
-          backend.upload(dOut, 0, dOutBuf.view(0, (long) rows * outWidth));
-          executor.setGradientListener(micro == accumulate - 1 ? overlap : null);
-          executor.backward(dOutBuf, rows);
+          stepObjective.stage(stepTargets, microRows, classes);
+          boolean first = micro == 0, last = micro == accumulate - 1;
+          executor.setGradientListener(last ? overlap : null); // only the last micro-batch communicates
+          forwardEnd[0] = 0;
+          graphs.run(new StepShape(rows, gradScale, addsRegularization && last, first), () -> {
+            if (first) {
+              params.zeroGrads();
+            }
+            Buf output = executor.forward(xBuf, rows);
+            stepObjective.launch(output.view(0, (long) rows * outWidth), microRows, classes,
+                dOutBuf.view(0, (long) rows * outWidth), gradScale);
+            forwardEnd[0] = System.nanoTime();
+            executor.backward(dOutBuf, rows);
+            if (last) {
+              regularization.addToStep(stepObjective, addsRegularization, meanOver * positions);
+            }
+          });
         }
-        // Summed by an allreduce: once across ranks, per scored row like the data term (see RegularizationTerm).
-        // Local SGD: every replica's own loss is its batch mean + R, so every rank adds it for its own rows.
-        lossSum += regularization.addToStep(lead() || ownMean, meanOver * positions);
+        double[] figures = stepObjective.take(); // waits for the device: the step's compute ends here
+        if (forwardEnd[0] == 0) { // replayed: forward and backward are one launch
+          forwardEnd[0] = System.nanoTime();
+        }
+        double lossSum = figures[0];
+        int correct = (int) figures[1];
         backend.synchronize();
         slowdown.stretch(step, System.nanoTime() - t0);
         long backwardEnd = System.nanoTime();
@@ -350,7 +380,7 @@ public final class Trainer {
         StepStats stats = update.apply(new StepReport(lossSum, correct, targetRows, computed / 1e9,
             stop.requested()), lr);
         if (timeline != null) {
-          recordStep(timeline, t0, forwardEnd, backwardEnd, stats, System.nanoTime());
+          recordStep(timeline, t0, forwardEnd[0], backwardEnd, stats, System.nanoTime());
         }
         console.step(stats.meanLoss(), stats.correct(), stats.rows(), stats.commSeconds());
         timer.add(Phase.COMMUNICATION, (long) (stats.commSeconds() * 1e9));
@@ -390,16 +420,16 @@ public final class Trainer {
           windowSamples = 0;
         }
         long identicalStep = update.identicalStep(step); // -1 between local SGD's rounds, in parameter server phases
-        snapshots.afterStep(identicalStep, epoch, batches.stepInEpoch());
+        snapshots.afterStep(identicalStep, epoch, prefetched.stepInEpoch());
         // Only where every rank computes the same answer: identicalStep is the same on all (local SGD: not `step`).
         if (identicalStep >= 0 && identicalStep < totalSteps
             && (stats.stopVotes() >= 0 ? stats.stopVotes() > 0 : stopVoted())) {
-          interrupt(snapshots, metrics, runDir, identicalStep, epoch, batches.stepInEpoch());
+          interrupt(snapshots, metrics, runDir, identicalStep, epoch, prefetched.stepInEpoch());
         }
         boolean epochEnds = step >= totalSteps || update.endsEpoch();
         // Whether this step ends the epoch is the same on every rank only while they step together (sync).
         boolean epochEvaluationFollows = update.replicasInSync() && (epochEnds
-            || batches.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
+            || prefetched.stepInEpoch() == stepsPerEpoch) && (cfg.output().evalEachEpoch() || epoch == epochs - 1
             || step >= totalSteps);
         windowStart += evaluations.afterStep(identicalStep, epoch, epochEvaluationFollows); // not throughput
         if (epochEnds) {
@@ -408,7 +438,7 @@ public final class Trainer {
       }
       console.endEpoch();
       step = update.synchronize(step); // async: identical weights again; the furthest rank's step count
-      boolean epochDone = batches.stepInEpoch() == stepsPerEpoch;
+      boolean epochDone = prefetched.stepInEpoch() == stepsPerEpoch;
       boolean lastEpoch = epoch == epochs - 1 || step >= totalSteps;
       if (cfg.output().evalEachEpoch() || lastEpoch) {
         evaluations.atEpochEnd(step, epoch);
@@ -428,6 +458,8 @@ public final class Trainer {
     }
     double trainSeconds = (System.nanoTime() - trainStarted) / 1e9 - timer.totalSeconds(Phase.EVALUATION);
     update.close();
+    graphs.close();
+    prefetched.close();
 
     TraceGather.Gathered trace = timeline == null ? null : TraceGather.gather(comm, timeline);
     RunSummary summary = RunSummary.gather(comm, params.checksum(), timer, step, trainSamples, trainSeconds,

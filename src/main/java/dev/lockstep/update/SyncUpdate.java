@@ -9,6 +9,7 @@ import dev.lockstep.nn.Parameters;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.tensor.Backend;
 import dev.lockstep.tensor.Buf;
+import dev.lockstep.tensor.DeviceAllreduce;
 import dev.lockstep.tensor.HostBuf;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -56,6 +57,7 @@ public final class SyncUpdate implements UpdateStrategy {
   private final float[] figures; // [4 + ranks]
   private final float[] staging; // [gradLength] host copy of the gradients; null when they are host memory
   private final FloatBuffer hostGrads; // the gradient memory itself when host memory, else null
+  private final DeviceAllreduce deviceReduce; // NCCL on the GPUs, or null
 
   // Overlap (null/unused when bucket_mb = 0 or a single rank)
   private final BucketPlan plan;
@@ -80,17 +82,26 @@ public final class SyncUpdate implements UpdateStrategy {
   /** With the gradient allreduce's payload in {@code compression}'s format ({@code comm.compression}). */
   public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
                     Compression compression) {
-    this(comm, backend, params, optimizer, bucketBytes, true, compression);
+    this(comm, backend, params, optimizer, bucketBytes, true, compression, null);
+  }
+
+  /**
+   * The gradients reduced on the GPUs by {@code deviceReduce} (NCCL), one allreduce on the backend's stream after
+   * backward, never through host memory; the step's figures still go through the host communicator.
+   */
+  public SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer,
+                    DeviceAllreduce deviceReduce) {
+    this(comm, backend, params, optimizer, 0, true, Compression.NONE, deviceReduce);
   }
 
   /** {@code inPlace = false} forces the staging path even for host memory (tests of the CUDA path on the CPU). */
   SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
       boolean inPlace) {
-    this(comm, backend, params, optimizer, bucketBytes, inPlace, Compression.NONE);
+    this(comm, backend, params, optimizer, bucketBytes, inPlace, Compression.NONE, null);
   }
 
   private SyncUpdate(Communicator comm, Backend backend, Parameters params, Optimizer optimizer, long bucketBytes,
-      boolean inPlace, Compression compression) {
+      boolean inPlace, Compression compression, DeviceAllreduce deviceReduce) {
     if (bucketBytes < 0) {
       throw new IllegalArgumentException("comm.bucket_mb must be >= 0, got " + bucketBytes + " bytes");
     }
@@ -101,8 +112,9 @@ public final class SyncUpdate implements UpdateStrategy {
     this.gradLength = Math.toIntExact(params.length());
     this.compression = compression;
     this.figures = new float[COMPUTE + comm.size()];
+    this.deviceReduce = deviceReduce;
     this.hostGrads = inPlace && params.grads() instanceof HostBuf h ? h.floats() : null;
-    this.staging = hostGrads == null ? new float[gradLength] : null;
+    this.staging = hostGrads == null && deviceReduce == null ? new float[gradLength] : null;
     boolean overlap = bucketBytes > 0 && comm.size() > 1;
     this.plan = overlap ? new BucketPlan(params.layerRanges(), bucketBytes) : null;
     int n = overlap ? plan.buckets().size() : 0;
@@ -187,6 +199,9 @@ public final class SyncUpdate implements UpdateStrategy {
       resetStep();
     } else if (comm.size() == 1) {
       // One rank: its gradient is the sum already; device gradients stay on the device (no staging round trip).
+    } else if (deviceReduce != null) {
+      deviceReduce.sumInPlace(params.grads()); // enqueued after backward; the optimizer's kernels follow it
+      comm.allreduceSum(figures, 0, figures.length);
     } else {
       if (hostGrads != null) {
         comm.allreduceSum(hostGrads, 0, gradLength, compression);
@@ -196,7 +211,7 @@ public final class SyncUpdate implements UpdateStrategy {
       }
       comm.allreduceSum(figures, 0, figures.length);
     }
-    if (hostGrads == null && comm.size() > 1) {
+    if (hostGrads == null && deviceReduce == null && comm.size() > 1) {
       backend.upload(staging, 0, params.grads());
     }
     long inCollective = System.nanoTime() - t0; // with overlap: only what backward did not hide
@@ -245,6 +260,9 @@ public final class SyncUpdate implements UpdateStrategy {
   public void close() {
     if (commThread != null) {
       commThread.close();
+    }
+    if (deviceReduce != null) {
+      deviceReduce.close();
     }
   }
 

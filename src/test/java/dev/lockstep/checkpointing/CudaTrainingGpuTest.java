@@ -12,6 +12,10 @@ import dev.lockstep.nn.Model;
 import dev.lockstep.nn.Parameters;
 import dev.lockstep.objective.Objective;
 import dev.lockstep.objective.Objectives;
+import dev.lockstep.objective.Accuracy;
+import dev.lockstep.objective.StepObjective;
+import dev.lockstep.objective.StepObjectives;
+import dev.lockstep.tensor.ObjectiveKernels;
 import dev.lockstep.objective.Targets;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.Optimizers;
@@ -52,6 +56,16 @@ class CudaTrainingGpuTest {
     compare(true, 2e-2, 0.0);
   }
 
+  /** The trainer's path on CUDA: the fused objective kernels, no logits download or gradient upload. */
+  @Test
+  void fp32LossCurveWithTheDeviceObjectiveMatchesTheCpu() {
+    assumeGpu();
+    deviceObjective = true;
+    compare(false, 2e-4, 0.0);
+  }
+
+  private boolean deviceObjective;
+
   private void compare(boolean tf32, double relTolerance, double unused) {
     long seed = System.nanoTime();
     System.out.println("[seed] training comparison tf32=" + tf32 + ": " + seed);
@@ -62,7 +76,7 @@ class CudaTrainingGpuTest {
       cpu = train(be, x, labels, seed);
     }
     try (Backend be = CudaBackend.create(0, tf32)) {
-      gpu = train(be, x, labels, seed);
+      gpu = deviceObjective ? trainWithStepObjective(be, x, labels, seed) : train(be, x, labels, seed);
     }
     System.out.printf("tf32=%s loss first %.5f/%.5f last %.5f/%.5f (cpu/gpu)%n", tf32, cpu[0], gpu[0],
         cpu[STEPS - 1], gpu[STEPS - 1]);
@@ -102,6 +116,44 @@ class CudaTrainingGpuTest {
       labels[n] = best;
     }
     return labels;
+  }
+
+  /** As {@link #train}, with the loss through {@link StepObjectives} (on CUDA: the device kernels). */
+  private static double[] trainWithStepObjective(Backend be, float[] x, int[] labels, long seed) {
+    Model model = model();
+    Parameters params = new Parameters(model, be);
+    params.initialize(seed);
+    Objective objective = Objectives.create(ObjectiveConfig.of("cross_entropy"));
+    StepObjective step = StepObjectives.create(objective, be, BATCH, CLASSES, Accuracy::correct,
+        t -> ObjectiveKernels.Hits.ARGMAX_CLASS);
+    assertThat(step.onDevice()).as("the CUDA backend computes the objective on the device").isTrue();
+    Optimizer optimizer = Optimizers.create(new OptimizerConfig("sgd", 0.05, 0.9, true, 1e-4, null, null, null, null),
+        be, params.length());
+    StepExecutor executor = new StepExecutor(model, params, be, BATCH);
+    Buf xBuf = be.allocate((long) BATCH * IN);
+    Buf dOutBuf = be.allocate((long) BATCH * CLASSES);
+    int[] batchLabels = new int[BATCH];
+    double[] losses = new double[STEPS];
+    int batches = N / BATCH;
+    for (int s = 0; s < STEPS; s++) {
+      int b = s % batches;
+      be.upload(x, b * BATCH * IN, xBuf);
+      System.arraycopy(labels, b * BATCH, batchLabels, 0, BATCH);
+      params.zeroGrads();
+      Buf output = executor.forward(xBuf, BATCH);
+      step.compute(output, Targets.ofClasses(batchLabels), BATCH, CLASSES, dOutBuf, 1f / BATCH);
+      executor.backward(dOutBuf, BATCH);
+      losses[s] = step.take()[0] / BATCH;
+      optimizer.step(be, params.params(), params.grads(), 0.05f);
+    }
+    be.synchronize();
+    return losses;
+  }
+
+  private static Model model() {
+    return Model.build(new ModelConfig(List.of(new LayerSpec("linear", 256, null),
+        new LayerSpec("relu", null, null), new LayerSpec("linear", 256, null), new LayerSpec("gelu", null, null),
+        new LayerSpec("linear", CLASSES, null))), IN);
   }
 
   private static double[] train(Backend be, float[] x, int[] labels, long seed) {

@@ -74,7 +74,7 @@ class ConfigValidatorTest {
       output       | eval_every_steps | -1     | must be >= 0 (got -1)
       comm         | timeout_s    | 0          | must be > 0 (got 0)
       comm         | warn_after_s | -1         | must be > 0 (got -1)
-      comm         | algorithm    | tree       | must be one of auto, shm, shm_process, ring, mpj (got "tree")
+      comm         | algorithm    | tree       | must be one of auto, shm, shm_process, ring, mpj, nccl (got "tree")
       comm         | bucket_mb    | -1         | must be >= 0 (got -1)
       comm         | bucket_mb    | 1e999      | must be a finite number (got Infinity)
       comm         | compression  | int8       | must be one of none, bf16, fp16 (got "int8")
@@ -112,6 +112,14 @@ class ConfigValidatorTest {
     // auto keeps them for its sync phases (and epoch ends), deferring marks that fall in parameter server phases
     assertThat(ConfigLoader.load(withModel(dir, "update: {mode: auto, async: {algorithm: parameter_server}}",
         "output: {" + key + ": 50}")).update().mode()).isEqualTo("auto");
+  }
+
+  @Test
+  void ncclOnTheCpuBackendIsRejectedOnItsLine() {
+    assertThat(error(withModel(dir, "backend: {device: cpu}", "comm: {algorithm: nccl}")))
+        .isEqualTo(file() + ":5: comm.algorithm: nccl reduces the gradients on the GPUs: it needs backend.device cuda "
+            + "or auto, not cpu");
+    assertThat(ConfigLoader.load(withModel(dir, "comm: {algorithm: nccl}")).comm().algorithm()).isEqualTo("nccl");
   }
 
   @ParameterizedTest(name = "simulate.slow_ranks[0]: {0}")

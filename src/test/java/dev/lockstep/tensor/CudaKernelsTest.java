@@ -24,7 +24,7 @@ class CudaKernelsTest {
   @Test
   void everyKernelTheBackendLaunchesIsDefinedAndNoOther() {
     Set<String> defined = new TreeSet<>();
-    Matcher m = KERNEL.matcher(CudaKernels.SOURCE);
+    Matcher m = KERNEL.matcher(CudaKernels.source());
     while (m.find()) {
       assertThat(defined.add(m.group(1))).as("kernel %s defined once", m.group(1)).isTrue();
     }
@@ -35,15 +35,15 @@ class CudaKernelsTest {
 
   @Test
   void blockShapeConstantsMatchTheSource() {
-    assertThat(CudaKernels.SOURCE).contains("#define SR_TX " + CudaKernels.SUM_ROWS_TX + "\n");
-    assertThat(CudaKernels.SOURCE).contains("#define SR_TY " + CudaKernels.SUM_ROWS_TY + "\n");
-    assertThat(CudaKernels.SOURCE).contains("#define RED_THREADS " + CudaKernels.BLOCK + "\n");
+    assertThat(CudaKernels.source()).contains("#define SR_TX " + CudaKernels.SUM_ROWS_TX + "\n");
+    assertThat(CudaKernels.source()).contains("#define SR_TY " + CudaKernels.SUM_ROWS_TY + "\n");
+    assertThat(CudaKernels.source()).contains("#define RED_THREADS " + CudaKernels.BLOCK + "\n");
     assertThat(CudaKernels.BLOCK % CudaKernels.WARP).isZero();
   }
 
   @Test
   void sourceUsesNoHeadersNvrtcLacks() {
-    assertThat(CudaKernels.SOURCE).doesNotContain("#include");
+    assertThat(CudaKernels.source()).doesNotContain("#include");
   }
 
   @Test
@@ -52,7 +52,7 @@ class CudaKernelsTest {
     assumeTrue(nvcc != null, "nvcc is not on PATH: skipping the kernel compile check");
     Path cu = dir.resolve("lockstep_kernels.cu");
     Path ptx = dir.resolve("lockstep_kernels.ptx");
-    Files.writeString(cu, CudaKernels.SOURCE, StandardCharsets.UTF_8);
+    Files.writeString(cu, CudaKernels.source(), StandardCharsets.UTF_8);
     Process p = new ProcessBuilder(nvcc, "-ptx", "-arch=sm_90", "-Werror", "all-warnings", cu.toString(), "-o",
         ptx.toString()).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,6 +62,13 @@ class CudaKernelsTest {
     for (CudaKernels.Name name : CudaKernels.Name.values()) {
       assertThat(text).as("PTX entry of %s", name.cName).contains(".entry " + name.cName + "(");
     }
+    // ptxas too (register and shared-memory limits, what the driver's JIT checks when loading the module)
+    Path cubin = dir.resolve("lockstep_kernels.cubin");
+    Process q = new ProcessBuilder(nvcc, "-cubin", "-arch=sm_90", "-Werror", "all-warnings", cu.toString(), "-o",
+        cubin.toString()).redirectErrorStream(true).start();
+    String assembled = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(q.waitFor(120, TimeUnit.SECONDS)).as("nvcc -cubin finished").isTrue();
+    assertThat(q.exitValue()).as("nvcc -cubin exit code, output:%n%s", assembled).isZero();
   }
 
   private static String findOnPath(String tool) {

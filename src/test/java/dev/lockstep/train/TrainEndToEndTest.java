@@ -104,6 +104,17 @@ class TrainEndToEndTest {
     assertThat(run.output()).contains("lockstep: backend.device is cuda but no GPU is usable: ");
   }
 
+  /** backend.device auto falls back to the CPU here; comm.algorithm nccl then cannot run and says why (exit 2). */
+  @Test
+  void ncclOnTheCpuFallbackExitsWith2NamingTheKey() throws IOException {
+    assumeTrue(dev.lockstep.tensor.CudaBackend.unavailableReason().isPresent(), "this machine has a usable GPU");
+    TrainingRuns.Result run = TrainingRuns.train(config, 2, "multicore", "backend.device=auto", "comm.algorithm=nccl",
+        "run.max_steps=2", "run.name=nccl");
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
+    assertThat(run.output()).contains("lockstep: comm.algorithm: nccl needs backend.device cuda with a usable GPU; "
+        + "this run uses the CPU backend");
+  }
+
   @Test
   void autoFallsBackToTheCpuAndSaysSoOnce() throws IOException {
     assumeTrue(dev.lockstep.tensor.CudaBackend.unavailableReason().isPresent(), "this machine has a usable GPU");
