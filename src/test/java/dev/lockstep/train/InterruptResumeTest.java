@@ -45,8 +45,11 @@ class InterruptResumeTest {
     final StringBuffer output = new StringBuffer();
 
     TrainProcess(List<String> args) throws IOException {
-      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString(), "-cp", System.getProperty("java.class.path"), "dev.lockstep.Main", "train"));
+      // As from a terminal: a build started in the background (`cmd &`, nohup, some CI runners) ignores SIGINT, the
+      // child would inherit that, and a JVM never handles a signal ignored at its start. env resets both signals.
+      List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), "dev.lockstep.Main", "train"));
       command.addAll(args);
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
       Thread reader = new Thread(() -> {
