@@ -2,8 +2,10 @@ package dev.lockstep.launch;
 
 import dev.lockstep.comm.Communicator;
 import dev.lockstep.comm.MpjCommunicator;
+import dev.lockstep.config.BackendConfig;
 import dev.lockstep.config.ConfigException;
 import dev.lockstep.config.ConfigLoader;
+import dev.lockstep.config.ConfigValidator;
 import dev.lockstep.config.ConfigWriter;
 import dev.lockstep.config.LockstepConfig;
 import dev.lockstep.data.DataException;
@@ -99,7 +101,7 @@ public final class TrainRankTask implements RankTask {
       // there, and a daemon that stops takes its ranks down with a SIGTERM, which must fail the job, not pause it.
       RankSignals.routeTo(stop, RankEntry.jobDir() != null);
     }
-    try (Backend backend = Backends.select(cfg.backend(), comm.rank(), comm.size(), notes)) {
+    try (Backend backend = Backends.select(backendFor(cfg, notes), comm.rank(), comm.size(), notes)) {
       new Trainer(cfg, comm, backend, mode, System.out, System.err).stopOn(stop).attempt(attempt, restarts)
           .intoRunDirectory(runDir).onRunDirectory(TrainRankTask::tellLauncher).run(ConfigWriter.toYaml(cfg), resume);
     } catch (RunInterrupted e) {
@@ -143,6 +145,25 @@ public final class TrainRankTask implements RankTask {
             + "restart would start over");
       }
     }
+  }
+
+  /**
+   * backend.device auto with image layers (conv2d, pooling, dropout, batch_norm) means the CPU until their CUDA kernels
+   * have passed on a GPU (they are tested bit for bit against the CPU on the host, not yet on a device):
+   * {@code backend.device: cuda} asks for them explicitly. Said once where a GPU was usable.
+   */
+  private static BackendConfig backendFor(LockstepConfig cfg, PrintStream notes) {
+    BackendConfig b = cfg.backend();
+    boolean imageLayers = cfg.model().layers().stream()
+        .anyMatch(l -> l.type() != null && ConfigValidator.IMAGE_LAYER_TYPES.contains(l.type()));
+    if (!b.device().equals("auto") || !imageLayers) {
+      return b;
+    }
+    if (notes != null && dev.lockstep.tensor.CudaBackend.unavailableReason().isEmpty()) {
+      notes.println("lockstep: backend.device auto runs image layers on the CPU until their CUDA kernels are "
+          + "validated on a GPU; backend.device: cuda uses them");
+    }
+    return new BackendConfig("cpu", b.threads(), b.tf32());
   }
 
   /**
