@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
   private static final float GELU_C = 0.044715f;
 
   private double[] columnSums = new double[0]; // scratch for sumRows, grown on demand
+  private final float[][] scratch = {new float[0], new float[0], new float[0]}; // image ops' arrays, grown on demand
 
   private CpuBackend() {}
 
@@ -163,11 +164,13 @@ public final class CpuBackend implements Backend {
     sameLength("activation", xd, yd);
     int n = xd.capacity();
     switch (f) {
-      case RELU -> {
+      case RELU -> { // on arrays: a loop the JIT vectorises, between two bulk copies
+        float[] xa = in(0, x, n);
         for (int i = 0; i < n; i++) {
-          float v = xd.get(i);
-          yd.put(i, v > 0f ? v : 0f);
+          float v = xa[i];
+          xa[i] = v > 0f ? v : 0f;
         }
+        yd.put(0, xa, 0, n);
       }
       case TANH -> {
         for (int i = 0; i < n; i++) {
@@ -201,9 +204,11 @@ public final class CpuBackend implements Backend {
     int n = xd.capacity();
     switch (f) {
       case RELU -> {
+        float[] xa = in(0, x, n), dya = in(1, dy, n);
         for (int i = 0; i < n; i++) {
-          dxd.put(i, xd.get(i) > 0f ? dyd.get(i) : 0f);
+          dya[i] = xa[i] > 0f ? dya[i] : 0f;
         }
+        dxd.put(0, dya, 0, n);
       }
       case TANH -> { // tanh' = 1 − y²
         for (int i = 0; i < n; i++) {
@@ -334,31 +339,47 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void im2col(Buf x, Buf cols, int batch, Window2d w) {
-    needs("im2col x", x, (long) batch * w.inSize());
-    needs("im2col cols", cols, (long) batch * w.outPositions() * w.patchSize());
-    CpuImageOps.im2col(data(x), data(cols), batch, w);
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    int nc = Math.toIntExact((long) batch * w.outPositions() * w.patchSize());
+    needs("im2col x", x, nx);
+    needs("im2col cols", cols, nc);
+    float[] xa = in(0, x, nx), ca = scratch(1, nc);
+    CpuImageOps.im2col(xa, ca, batch, w);
+    data(cols).put(0, ca, 0, nc);
   }
 
   @Override
   public void col2im(Buf cols, Buf dx, int batch, Window2d w) {
-    needs("col2im cols", cols, (long) batch * w.outPositions() * w.patchSize());
-    needs("col2im dx", dx, (long) batch * w.inSize());
-    CpuImageOps.col2im(data(cols), data(dx), batch, w);
+    int nc = Math.toIntExact((long) batch * w.outPositions() * w.patchSize());
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    needs("col2im cols", cols, nc);
+    needs("col2im dx", dx, nx);
+    float[] ca = in(0, cols, nc), dxa = scratch(1, nx);
+    CpuImageOps.col2im(ca, dxa, batch, w);
+    data(dx).put(0, dxa, 0, nx);
   }
 
   @Override
   public void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
-    needs("pool2d x", x, (long) batch * w.inSize());
-    needs("pool2d y", y, (long) batch * w.channels() * w.outPositions());
-    CpuImageOps.pool2d(avg, data(x), data(y), batch, w);
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    int ny = Math.toIntExact((long) batch * w.channels() * w.outPositions());
+    needs("pool2d x", x, nx);
+    needs("pool2d y", y, ny);
+    float[] xa = in(0, x, nx), ya = scratch(1, ny);
+    CpuImageOps.pool2d(avg, xa, ya, batch, w);
+    data(y).put(0, ya, 0, ny);
   }
 
   @Override
   public void pool2dBackward(boolean avg, Buf x, Buf dy, Buf dx, int batch, Window2d w) {
-    needs("pool2dBackward x", x, (long) batch * w.inSize());
-    needs("pool2dBackward dy", dy, (long) batch * w.channels() * w.outPositions());
-    needs("pool2dBackward dx", dx, (long) batch * w.inSize());
-    CpuImageOps.pool2dBackward(avg, data(x), data(dy), data(dx), batch, w);
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    int ny = Math.toIntExact((long) batch * w.channels() * w.outPositions());
+    needs("pool2dBackward x", x, nx);
+    needs("pool2dBackward dy", dy, ny);
+    needs("pool2dBackward dx", dx, nx);
+    float[] xa = in(0, x, nx), dya = in(1, dy, ny), dxa = scratch(2, nx);
+    CpuImageOps.pool2dBackward(avg, xa, dya, dxa, batch, w);
+    data(dx).put(0, dxa, 0, nx);
   }
 
   @Override
@@ -366,29 +387,50 @@ public final class CpuBackend implements Backend {
     if (!(rate >= 0f && rate < 1f)) {
       throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
-    needs("dropout x", x, (long) rows * cols);
-    needs("dropout y", y, (long) rows * cols);
-    CpuImageOps.dropout(data(x), data(y), rows, cols, key, firstRow, rate);
+    int n = Math.toIntExact((long) rows * cols);
+    needs("dropout x", x, n);
+    needs("dropout y", y, n);
+    float[] xa = in(0, x, n), ya = scratch(1, n);
+    CpuImageOps.dropout(xa, ya, rows, cols, key, firstRow, rate);
+    data(y).put(0, ya, 0, n);
   }
 
   @Override
   public void channelSums(Buf a, Buf b, int batch, int channels, int spatial, double[] sumA, double[] sumAB) {
-    needs("channelSums a", a, (long) batch * channels * spatial);
-    needs("channelSums b", b, (long) batch * channels * spatial);
-    CpuImageOps.channelSums(data(a), data(b), batch, channels, spatial, sumA, sumAB);
+    int n = Math.toIntExact((long) batch * channels * spatial);
+    needs("channelSums a", a, n);
+    needs("channelSums b", b, n);
+    float[] aa = in(0, a, n), ba = a == b ? aa : in(1, b, n);
+    CpuImageOps.channelSums(aa, ba, batch, channels, spatial, sumA, sumAB);
   }
 
   @Override
   public void channelAffine(Buf a, float[] scaleA, Buf b, float[] scaleB, float[] shift, Buf out, int batch,
                             int channels, int spatial) {
-    long n = (long) batch * channels * spatial;
+    int n = Math.toIntExact((long) batch * channels * spatial);
     needs("channelAffine a", a, n);
     needs("channelAffine out", out, n);
     if (b != null) {
       needs("channelAffine b", b, n);
     }
-    CpuImageOps.channelAffine(data(a), scaleA, b == null ? null : data(b), scaleB, shift, data(out), batch,
-        channels, spatial);
+    float[] aa = in(0, a, n), ba = b == null ? null : in(1, b, n), oa = scratch(2, n);
+    CpuImageOps.channelAffine(aa, scaleA, ba, scaleB, shift, oa, batch, channels, spatial);
+    data(out).put(0, oa, 0, n);
+  }
+
+  /** Scratch array {@code slot} with room for n floats (contents undefined). */
+  private float[] scratch(int slot, int n) {
+    if (scratch[slot].length < n) {
+      scratch[slot] = new float[n];
+    }
+    return scratch[slot];
+  }
+
+  /** The first n floats of b, bulk-copied into scratch array {@code slot}. */
+  private float[] in(int slot, Buf b, int n) {
+    float[] a = scratch(slot, n);
+    data(b).get(0, a, 0, n);
+    return a;
   }
 
   private static float sigmoid(float x) {
