@@ -24,6 +24,7 @@ import org.bytedeco.openblas.global.openblas;
 public final class CpuBackend implements Backend {
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
   private static final float GELU_C = 0.044715f;
+  private static final int CHUNK = 8192; // floats per array chunk of the streaming loops: stays in L1/L2
 
   private double[] columnSums = new double[0]; // scratch for sumRows, grown on demand
   private final float[][] scratch = {new float[0], new float[0], new float[0]}; // image ops' arrays, grown on demand
@@ -164,13 +165,17 @@ public final class CpuBackend implements Backend {
     sameLength("activation", xd, yd);
     int n = xd.capacity();
     switch (f) {
-      case RELU -> { // on arrays: a loop the JIT vectorises, between two bulk copies
-        float[] xa = in(0, x, n);
-        for (int i = 0; i < n; i++) {
-          float v = xa[i];
-          xa[i] = v > 0f ? v : 0f;
+      case RELU -> { // cache-sized chunks on an array: a loop the JIT vectorises, between two bulk copies
+        float[] xa = scratch(0, Math.min(n, CHUNK));
+        for (int at = 0; at < n; at += CHUNK) {
+          int len = Math.min(CHUNK, n - at);
+          xd.get(at, xa, 0, len);
+          for (int i = 0; i < len; i++) {
+            float v = xa[i];
+            xa[i] = v > 0f ? v : 0f;
+          }
+          yd.put(at, xa, 0, len);
         }
-        yd.put(0, xa, 0, n);
       }
       case TANH -> {
         for (int i = 0; i < n; i++) {
@@ -204,11 +209,16 @@ public final class CpuBackend implements Backend {
     int n = xd.capacity();
     switch (f) {
       case RELU -> {
-        float[] xa = in(0, x, n), dya = in(1, dy, n);
-        for (int i = 0; i < n; i++) {
-          dya[i] = xa[i] > 0f ? dya[i] : 0f;
+        float[] xa = scratch(0, Math.min(n, CHUNK)), dya = scratch(1, Math.min(n, CHUNK));
+        for (int at = 0; at < n; at += CHUNK) {
+          int len = Math.min(CHUNK, n - at);
+          xd.get(at, xa, 0, len);
+          dyd.get(at, dya, 0, len);
+          for (int i = 0; i < len; i++) {
+            dya[i] = xa[i] > 0f ? dya[i] : 0f;
+          }
+          dxd.put(at, dya, 0, len);
         }
-        dxd.put(0, dya, 0, n);
       }
       case TANH -> { // tanh' = 1 − y²
         for (int i = 0; i < n; i++) {
@@ -365,9 +375,18 @@ public final class CpuBackend implements Backend {
     int ny = Math.toIntExact((long) batch * w.channels() * w.outPositions());
     needs("pool2d x", x, nx);
     needs("pool2d y", y, ny);
-    float[] xa = in(0, x, nx), ya = scratch(1, ny);
-    CpuImageOps.pool2d(avg, xa, ya, batch, w);
-    data(y).put(0, ya, 0, ny);
+    // Planes are independent: pool a few at a time so the arrays stay in cache.
+    Window2d plane = new Window2d(1, w.height(), w.width(), w.kernel(), w.stride(), w.padding());
+    int in = plane.inSize(), outSize = plane.outPositions(), planes = batch * w.channels();
+    int group = Math.max(1, CHUNK / in);
+    float[] xa = scratch(0, Math.min(planes, group) * in), ya = scratch(1, Math.min(planes, group) * outSize);
+    FloatBuffer xd = data(x), yd = data(y);
+    for (int first = 0; first < planes; first += group) {
+      int g = Math.min(group, planes - first);
+      xd.get(first * in, xa, 0, g * in);
+      CpuImageOps.pool2d(avg, xa, ya, g, plane);
+      yd.put(first * outSize, ya, 0, g * outSize);
+    }
   }
 
   @Override
@@ -377,9 +396,18 @@ public final class CpuBackend implements Backend {
     needs("pool2dBackward x", x, nx);
     needs("pool2dBackward dy", dy, ny);
     needs("pool2dBackward dx", dx, nx);
-    float[] xa = in(0, x, nx), dya = in(1, dy, ny), dxa = scratch(2, nx);
-    CpuImageOps.pool2dBackward(avg, xa, dya, dxa, batch, w);
-    data(dx).put(0, dxa, 0, nx);
+    Window2d plane = new Window2d(1, w.height(), w.width(), w.kernel(), w.stride(), w.padding());
+    int in = plane.inSize(), outSize = plane.outPositions(), planes = batch * w.channels();
+    int group = Math.max(1, CHUNK / in), most = Math.min(planes, group);
+    float[] xa = scratch(0, most * in), dya = scratch(1, most * outSize), dxa = scratch(2, most * in);
+    FloatBuffer xd = data(x), dyd = data(dy), dxd = data(dx);
+    for (int first = 0; first < planes; first += group) {
+      int g = Math.min(group, planes - first);
+      xd.get(first * in, xa, 0, g * in);
+      dyd.get(first * outSize, dya, 0, g * outSize);
+      CpuImageOps.pool2dBackward(avg, xa, dya, dxa, g, plane);
+      dxd.put(first * in, dxa, 0, g * in);
+    }
   }
 
   @Override
