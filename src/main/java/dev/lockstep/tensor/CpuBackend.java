@@ -27,7 +27,8 @@ public final class CpuBackend implements Backend {
   private static final int CHUNK = 8192; // floats per array chunk of the streaming loops: stays in L1/L2
 
   private double[] columnSums = new double[0]; // scratch for sumRows, grown on demand
-  private final float[][] scratch = {new float[0], new float[0], new float[0]}; // image ops' arrays, grown on demand
+  // scratch arrays of the loops that run on heap arrays between bulk copies, grown on demand
+  private final float[][] scratch = {new float[0], new float[0], new float[0], new float[0]};
 
   private CpuBackend() {}
 
@@ -335,15 +336,27 @@ public final class CpuBackend implements Backend {
     float decay = decoupled ? 1f - lr * weightDecay : 1f;
     float l2 = decoupled ? 0f : weightDecay;
     int n = wd.capacity();
-    for (int i = 0; i < n; i++) {
-      float wi = wd.get(i);
-      float gi = gd.get(i) + l2 * wi;
-      float mi = beta1 * md.get(i) + (1f - beta1) * gi;
-      float vi = beta2 * vd.get(i) + (1f - beta2) * gi * gi;
-      md.put(i, mi);
-      vd.put(i, vi);
-      float denom = (float) Math.sqrt(vi) / sqrtCorrection2 + eps;
-      wd.put(i, wi * decay - stepSize * mi / denom);
+    int most = Math.min(n, CHUNK);
+    float[] wa = scratch(0, most), ga = scratch(1, most), ma = scratch(2, most), va = scratch(3, most);
+    for (int at = 0; at < n; at += CHUNK) { // cache-sized chunks on arrays, between bulk copies
+      int len = Math.min(CHUNK, n - at);
+      wd.get(at, wa, 0, len);
+      gd.get(at, ga, 0, len);
+      md.get(at, ma, 0, len);
+      vd.get(at, va, 0, len);
+      for (int i = 0; i < len; i++) {
+        float wi = wa[i];
+        float gi = ga[i] + l2 * wi;
+        float mi = beta1 * ma[i] + (1f - beta1) * gi;
+        float vi = beta2 * va[i] + (1f - beta2) * gi * gi;
+        ma[i] = mi;
+        va[i] = vi;
+        float denom = (float) Math.sqrt(vi) / sqrtCorrection2 + eps;
+        wa[i] = wi * decay - stepSize * mi / denom;
+      }
+      md.put(at, ma, 0, len);
+      vd.put(at, va, 0, len);
+      wd.put(at, wa, 0, len);
     }
   }
 
@@ -428,8 +441,8 @@ public final class CpuBackend implements Backend {
     int n = Math.toIntExact((long) batch * channels * spatial);
     needs("channelSums a", a, n);
     needs("channelSums b", b, n);
-    float[] aa = in(0, a, n), ba = a == b ? aa : in(1, b, n);
-    CpuImageOps.channelSums(aa, ba, batch, channels, spatial, sumA, sumAB);
+    float[] planeA = scratch(0, spatial), planeB = a == b ? null : scratch(1, spatial);
+    CpuImageOps.channelSums(data(a), data(b), batch, channels, spatial, sumA, sumAB, planeA, planeB);
   }
 
   @Override

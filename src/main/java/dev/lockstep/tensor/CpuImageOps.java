@@ -1,5 +1,6 @@
 package dev.lockstep.tensor;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -218,16 +219,26 @@ final class CpuImageOps {
     }
   }
 
-  static void channelSums(float[] a, float[] b, int batch, int channels, int spatial, double[] sumA,
-                          double[] sumAB) {
+  /**
+   * Per channel: Σ a and Σ a·b over batch and space, in double, summed in (n, i) order. Each (n, ch) plane is
+   * bulk-copied into planeA (and planeB, or null when b is a) so the loop runs on arrays in cache.
+   */
+  static void channelSums(FloatBuffer a, FloatBuffer b, int batch, int channels, int spatial, double[] sumA,
+                          double[] sumAB, float[] planeA, float[] planeB) {
     for (int ch = 0; ch < channels; ch++) {
       double sa = 0, sab = 0;
       for (int n = 0; n < batch; n++) {
         int base = (n * channels + ch) * spatial;
+        a.get(base, planeA, 0, spatial);
+        float[] other = planeA;
+        if (planeB != null) {
+          b.get(base, planeB, 0, spatial);
+          other = planeB;
+        }
         for (int i = 0; i < spatial; i++) {
-          float v = a[base + i];
+          float v = planeA[i];
           sa += v;
-          sab += (double) v * b[base + i];
+          sab += (double) v * other[i];
         }
       }
       sumA[ch] = sa;
