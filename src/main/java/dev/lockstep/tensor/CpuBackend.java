@@ -252,8 +252,16 @@ public final class CpuBackend implements Backend {
     FloatBuffer yd = data(y);
     sameLength("axpy", xd, yd);
     int n = xd.capacity();
-    for (int i = 0; i < n; i++) {
-      yd.put(i, yd.get(i) + alpha * xd.get(i));
+    int most = Math.min(n, CHUNK);
+    float[] xa = scratch(0, most), ya = scratch(1, most);
+    for (int at = 0; at < n; at += CHUNK) {
+      int len = Math.min(CHUNK, n - at);
+      xd.get(at, xa, 0, len);
+      yd.get(at, ya, 0, len);
+      for (int i = 0; i < len; i++) {
+        ya[i] = ya[i] + alpha * xa[i];
+      }
+      yd.put(at, ya, 0, len);
     }
   }
 
@@ -261,8 +269,14 @@ public final class CpuBackend implements Backend {
   public void scale(Buf x, float alpha) {
     FloatBuffer xd = data(x);
     int n = xd.capacity();
-    for (int i = 0; i < n; i++) {
-      xd.put(i, xd.get(i) * alpha);
+    float[] xa = scratch(0, Math.min(n, CHUNK));
+    for (int at = 0; at < n; at += CHUNK) {
+      int len = Math.min(CHUNK, n - at);
+      xd.get(at, xa, 0, len);
+      for (int i = 0; i < len; i++) {
+        xa[i] = xa[i] * alpha;
+      }
+      xd.put(at, xa, 0, len);
     }
   }
 
@@ -282,9 +296,14 @@ public final class CpuBackend implements Backend {
   public boolean allFinite(Buf x) {
     FloatBuffer xd = data(x);
     int n = xd.capacity();
-    for (int i = 0; i < n; i++) {
-      if (!Float.isFinite(xd.get(i))) {
-        return false;
+    float[] xa = scratch(0, Math.min(n, CHUNK));
+    for (int at = 0; at < n; at += CHUNK) { // chunks on an array: runs every step over all gradients
+      int len = Math.min(CHUNK, n - at);
+      xd.get(at, xa, 0, len);
+      for (int i = 0; i < len; i++) {
+        if (!Float.isFinite(xa[i])) {
+          return false;
+        }
       }
     }
     return true;
