@@ -104,12 +104,13 @@ public final class Conv2d implements Layer {
     // One image's cols stay in cache between im2col and the GEMM.
     int p = win.outPositions(), patch = win.patchSize(), in = win.inSize();
     Buf cols = ws.cols(be, (long) patch * p);
-    for (int n = 0; n < batch; n++) {
-      be.im2col(x.view((long) n * in, in), cols, 1, win);
-      be.gemm(false, false, out, p, patch, 1f, bound(w), cols, 0f, y.view((long) n * out * p, (long) out * p));
-    }
     be.download(b, bias, 0);
-    be.channelAffine(y, ones, null, null, bias, y, batch, out, p);
+    for (int n = 0; n < batch; n++) {
+      Buf yN = y.view((long) n * out * p, (long) out * p);
+      be.im2col(x.view((long) n * in, in), cols, 1, win);
+      be.gemm(false, false, out, p, patch, 1f, bound(w), cols, 0f, yN);
+      be.channelAffine(yN, ones, null, null, bias, yN, 1, out, p); // the bias while y_n is still in cache
+    }
   }
 
   @Override

@@ -24,8 +24,11 @@ import org.bytedeco.openblas.global.openblas;
 public final class CpuBackend implements Backend {
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
   private static final float GELU_C = 0.044715f;
+  private static final int CHUNK = 8192; // floats per array chunk of the streaming loops: stays in L1/L2
 
   private double[] columnSums = new double[0]; // scratch for sumRows, grown on demand
+  // scratch arrays of the loops that run on heap arrays between bulk copies, grown on demand
+  private final float[][] scratch = {new float[0], new float[0], new float[0], new float[0]};
 
   private CpuBackend() {}
 
@@ -163,10 +166,16 @@ public final class CpuBackend implements Backend {
     sameLength("activation", xd, yd);
     int n = xd.capacity();
     switch (f) {
-      case RELU -> {
-        for (int i = 0; i < n; i++) {
-          float v = xd.get(i);
-          yd.put(i, v > 0f ? v : 0f);
+      case RELU -> { // cache-sized chunks on an array: a loop the JIT vectorises, between two bulk copies
+        float[] xa = scratch(0, Math.min(n, CHUNK));
+        for (int at = 0; at < n; at += CHUNK) {
+          int len = Math.min(CHUNK, n - at);
+          xd.get(at, xa, 0, len);
+          for (int i = 0; i < len; i++) {
+            float v = xa[i];
+            xa[i] = v > 0f ? v : 0f;
+          }
+          yd.put(at, xa, 0, len);
         }
       }
       case TANH -> {
@@ -201,8 +210,15 @@ public final class CpuBackend implements Backend {
     int n = xd.capacity();
     switch (f) {
       case RELU -> {
-        for (int i = 0; i < n; i++) {
-          dxd.put(i, xd.get(i) > 0f ? dyd.get(i) : 0f);
+        float[] xa = scratch(0, Math.min(n, CHUNK)), dya = scratch(1, Math.min(n, CHUNK));
+        for (int at = 0; at < n; at += CHUNK) {
+          int len = Math.min(CHUNK, n - at);
+          xd.get(at, xa, 0, len);
+          dyd.get(at, dya, 0, len);
+          for (int i = 0; i < len; i++) {
+            dya[i] = xa[i] > 0f ? dya[i] : 0f;
+          }
+          dxd.put(at, dya, 0, len);
         }
       }
       case TANH -> { // tanh' = 1 − y²
@@ -236,8 +252,16 @@ public final class CpuBackend implements Backend {
     FloatBuffer yd = data(y);
     sameLength("axpy", xd, yd);
     int n = xd.capacity();
-    for (int i = 0; i < n; i++) {
-      yd.put(i, yd.get(i) + alpha * xd.get(i));
+    int most = Math.min(n, CHUNK);
+    float[] xa = scratch(0, most), ya = scratch(1, most);
+    for (int at = 0; at < n; at += CHUNK) {
+      int len = Math.min(CHUNK, n - at);
+      xd.get(at, xa, 0, len);
+      yd.get(at, ya, 0, len);
+      for (int i = 0; i < len; i++) {
+        ya[i] = ya[i] + alpha * xa[i];
+      }
+      yd.put(at, ya, 0, len);
     }
   }
 
@@ -245,8 +269,14 @@ public final class CpuBackend implements Backend {
   public void scale(Buf x, float alpha) {
     FloatBuffer xd = data(x);
     int n = xd.capacity();
-    for (int i = 0; i < n; i++) {
-      xd.put(i, xd.get(i) * alpha);
+    float[] xa = scratch(0, Math.min(n, CHUNK));
+    for (int at = 0; at < n; at += CHUNK) {
+      int len = Math.min(CHUNK, n - at);
+      xd.get(at, xa, 0, len);
+      for (int i = 0; i < len; i++) {
+        xa[i] = xa[i] * alpha;
+      }
+      xd.put(at, xa, 0, len);
     }
   }
 
@@ -266,9 +296,14 @@ public final class CpuBackend implements Backend {
   public boolean allFinite(Buf x) {
     FloatBuffer xd = data(x);
     int n = xd.capacity();
-    for (int i = 0; i < n; i++) {
-      if (!Float.isFinite(xd.get(i))) {
-        return false;
+    float[] xa = scratch(0, Math.min(n, CHUNK));
+    for (int at = 0; at < n; at += CHUNK) { // chunks on an array: runs every step over all gradients
+      int len = Math.min(CHUNK, n - at);
+      xd.get(at, xa, 0, len);
+      for (int i = 0; i < len; i++) {
+        if (!Float.isFinite(xa[i])) {
+          return false;
+        }
       }
     }
     return true;
@@ -320,45 +355,91 @@ public final class CpuBackend implements Backend {
     float decay = decoupled ? 1f - lr * weightDecay : 1f;
     float l2 = decoupled ? 0f : weightDecay;
     int n = wd.capacity();
-    for (int i = 0; i < n; i++) {
-      float wi = wd.get(i);
-      float gi = gd.get(i) + l2 * wi;
-      float mi = beta1 * md.get(i) + (1f - beta1) * gi;
-      float vi = beta2 * vd.get(i) + (1f - beta2) * gi * gi;
-      md.put(i, mi);
-      vd.put(i, vi);
-      float denom = (float) Math.sqrt(vi) / sqrtCorrection2 + eps;
-      wd.put(i, wi * decay - stepSize * mi / denom);
+    int most = Math.min(n, CHUNK);
+    float[] wa = scratch(0, most), ga = scratch(1, most), ma = scratch(2, most), va = scratch(3, most);
+    for (int at = 0; at < n; at += CHUNK) { // cache-sized chunks on arrays, between bulk copies
+      int len = Math.min(CHUNK, n - at);
+      wd.get(at, wa, 0, len);
+      gd.get(at, ga, 0, len);
+      md.get(at, ma, 0, len);
+      vd.get(at, va, 0, len);
+      for (int i = 0; i < len; i++) {
+        float wi = wa[i];
+        float gi = ga[i] + l2 * wi;
+        float mi = beta1 * ma[i] + (1f - beta1) * gi;
+        float vi = beta2 * va[i] + (1f - beta2) * gi * gi;
+        ma[i] = mi;
+        va[i] = vi;
+        float denom = (float) Math.sqrt(vi) / sqrtCorrection2 + eps;
+        wa[i] = wi * decay - stepSize * mi / denom;
+      }
+      md.put(at, ma, 0, len);
+      vd.put(at, va, 0, len);
+      wd.put(at, wa, 0, len);
     }
   }
 
   @Override
   public void im2col(Buf x, Buf cols, int batch, Window2d w) {
-    needs("im2col x", x, (long) batch * w.inSize());
-    needs("im2col cols", cols, (long) batch * w.outPositions() * w.patchSize());
-    CpuImageOps.im2col(data(x), data(cols), batch, w);
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    int nc = Math.toIntExact((long) batch * w.outPositions() * w.patchSize());
+    needs("im2col x", x, nx);
+    needs("im2col cols", cols, nc);
+    float[] xa = in(0, x, nx), ca = scratch(1, nc);
+    CpuImageOps.im2col(xa, ca, batch, w);
+    data(cols).put(0, ca, 0, nc);
   }
 
   @Override
   public void col2im(Buf cols, Buf dx, int batch, Window2d w) {
-    needs("col2im cols", cols, (long) batch * w.outPositions() * w.patchSize());
-    needs("col2im dx", dx, (long) batch * w.inSize());
-    CpuImageOps.col2im(data(cols), data(dx), batch, w);
+    int nc = Math.toIntExact((long) batch * w.outPositions() * w.patchSize());
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    needs("col2im cols", cols, nc);
+    needs("col2im dx", dx, nx);
+    float[] ca = in(0, cols, nc), dxa = scratch(1, nx);
+    CpuImageOps.col2im(ca, dxa, batch, w);
+    data(dx).put(0, dxa, 0, nx);
   }
 
   @Override
   public void pool2d(boolean avg, Buf x, Buf y, int batch, Window2d w) {
-    needs("pool2d x", x, (long) batch * w.inSize());
-    needs("pool2d y", y, (long) batch * w.channels() * w.outPositions());
-    CpuImageOps.pool2d(avg, data(x), data(y), batch, w);
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    int ny = Math.toIntExact((long) batch * w.channels() * w.outPositions());
+    needs("pool2d x", x, nx);
+    needs("pool2d y", y, ny);
+    // Planes are independent: pool a few at a time so the arrays stay in cache.
+    Window2d plane = new Window2d(1, w.height(), w.width(), w.kernel(), w.stride(), w.padding());
+    int in = plane.inSize(), outSize = plane.outPositions(), planes = batch * w.channels();
+    int group = Math.max(1, CHUNK / in);
+    float[] xa = scratch(0, Math.min(planes, group) * in), ya = scratch(1, Math.min(planes, group) * outSize);
+    FloatBuffer xd = data(x), yd = data(y);
+    for (int first = 0; first < planes; first += group) {
+      int g = Math.min(group, planes - first);
+      xd.get(first * in, xa, 0, g * in);
+      CpuImageOps.pool2d(avg, xa, ya, g, plane);
+      yd.put(first * outSize, ya, 0, g * outSize);
+    }
   }
 
   @Override
   public void pool2dBackward(boolean avg, Buf x, Buf dy, Buf dx, int batch, Window2d w) {
-    needs("pool2dBackward x", x, (long) batch * w.inSize());
-    needs("pool2dBackward dy", dy, (long) batch * w.channels() * w.outPositions());
-    needs("pool2dBackward dx", dx, (long) batch * w.inSize());
-    CpuImageOps.pool2dBackward(avg, data(x), data(dy), data(dx), batch, w);
+    int nx = Math.toIntExact((long) batch * w.inSize());
+    int ny = Math.toIntExact((long) batch * w.channels() * w.outPositions());
+    needs("pool2dBackward x", x, nx);
+    needs("pool2dBackward dy", dy, ny);
+    needs("pool2dBackward dx", dx, nx);
+    Window2d plane = new Window2d(1, w.height(), w.width(), w.kernel(), w.stride(), w.padding());
+    int in = plane.inSize(), outSize = plane.outPositions(), planes = batch * w.channels();
+    int group = Math.max(1, CHUNK / in), most = Math.min(planes, group);
+    float[] xa = scratch(0, most * in), dya = scratch(1, most * outSize), dxa = scratch(2, most * in);
+    FloatBuffer xd = data(x), dyd = data(dy), dxd = data(dx);
+    for (int first = 0; first < planes; first += group) {
+      int g = Math.min(group, planes - first);
+      xd.get(first * in, xa, 0, g * in);
+      dyd.get(first * outSize, dya, 0, g * outSize);
+      CpuImageOps.pool2dBackward(avg, xa, dya, dxa, g, plane);
+      dxd.put(first * in, dxa, 0, g * in);
+    }
   }
 
   @Override
@@ -366,29 +447,50 @@ public final class CpuBackend implements Backend {
     if (!(rate >= 0f && rate < 1f)) {
       throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
-    needs("dropout x", x, (long) rows * cols);
-    needs("dropout y", y, (long) rows * cols);
-    CpuImageOps.dropout(data(x), data(y), rows, cols, key, firstRow, rate);
+    int n = Math.toIntExact((long) rows * cols);
+    needs("dropout x", x, n);
+    needs("dropout y", y, n);
+    float[] xa = in(0, x, n), ya = scratch(1, n);
+    CpuImageOps.dropout(xa, ya, rows, cols, key, firstRow, rate);
+    data(y).put(0, ya, 0, n);
   }
 
   @Override
   public void channelSums(Buf a, Buf b, int batch, int channels, int spatial, double[] sumA, double[] sumAB) {
-    needs("channelSums a", a, (long) batch * channels * spatial);
-    needs("channelSums b", b, (long) batch * channels * spatial);
-    CpuImageOps.channelSums(data(a), data(b), batch, channels, spatial, sumA, sumAB);
+    int n = Math.toIntExact((long) batch * channels * spatial);
+    needs("channelSums a", a, n);
+    needs("channelSums b", b, n);
+    float[] planeA = scratch(0, spatial), planeB = a == b ? null : scratch(1, spatial);
+    CpuImageOps.channelSums(data(a), data(b), batch, channels, spatial, sumA, sumAB, planeA, planeB);
   }
 
   @Override
   public void channelAffine(Buf a, float[] scaleA, Buf b, float[] scaleB, float[] shift, Buf out, int batch,
                             int channels, int spatial) {
-    long n = (long) batch * channels * spatial;
+    int n = Math.toIntExact((long) batch * channels * spatial);
     needs("channelAffine a", a, n);
     needs("channelAffine out", out, n);
     if (b != null) {
       needs("channelAffine b", b, n);
     }
-    CpuImageOps.channelAffine(data(a), scaleA, b == null ? null : data(b), scaleB, shift, data(out), batch,
-        channels, spatial);
+    float[] aa = in(0, a, n), ba = b == null ? null : in(1, b, n), oa = scratch(2, n);
+    CpuImageOps.channelAffine(aa, scaleA, ba, scaleB, shift, oa, batch, channels, spatial);
+    data(out).put(0, oa, 0, n);
+  }
+
+  /** Scratch array {@code slot} with room for n floats (contents undefined). */
+  private float[] scratch(int slot, int n) {
+    if (scratch[slot].length < n) {
+      scratch[slot] = new float[n];
+    }
+    return scratch[slot];
+  }
+
+  /** The first n floats of b, bulk-copied into scratch array {@code slot}. */
+  private float[] in(int slot, Buf b, int n) {
+    float[] a = scratch(slot, n);
+    data(b).get(0, a, 0, n);
+    return a;
   }
 
   private static float sigmoid(float x) {
