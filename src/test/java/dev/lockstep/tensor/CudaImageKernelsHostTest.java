@@ -153,14 +153,14 @@ class CudaImageKernelsHostTest {
     float[] x = uniform(rng, batch * win.inSize());
     int colsLength = batch * win.patchSize() * win.outPositions();
     float[] cols = new float[colsLength];
-    CpuImageOps.im2col(FloatBuffer.wrap(x), FloatBuffer.wrap(cols), batch, win);
+    CpuImageOps.im2col(x, cols, batch, win);
     String[] dims = {"" + batch, "" + c, "" + h, "" + w, "" + k, "" + s, "" + p, "" + win.outHeight(),
         "" + win.outWidth()};
     assertThat(run("im2col", dims, x, colsLength)).as("im2col " + win).isEqualTo(cols);
 
     float[] g = uniform(rng, colsLength);
     float[] dx = new float[batch * win.inSize()];
-    CpuImageOps.col2im(FloatBuffer.wrap(g), FloatBuffer.wrap(dx), batch, win);
+    CpuImageOps.col2im(g, dx, batch, win);
     assertThat(run("col2im", dims, g, dx.length)).as("col2im " + win).isEqualTo(dx);
   }
 
@@ -179,7 +179,7 @@ class CudaImageKernelsHostTest {
         }
         int outLength = batch * c * win.outPositions();
         float[] y = new float[outLength];
-        CpuImageOps.pool2d(avg, FloatBuffer.wrap(x), FloatBuffer.wrap(y), batch, win);
+        CpuImageOps.pool2d(avg, x, y, batch, win);
         int kk = win.kernel();
         String[] args = {"" + batch * c, "" + h, "" + w, "" + kk, "" + s, "" + win.padding(), "" + win.outHeight(),
             "" + win.outWidth(), avg ? "1" : "0", "" + Float.floatToRawIntBits(1f / (kk * kk))};
@@ -189,7 +189,7 @@ class CudaImageKernelsHostTest {
 
         float[] dy = uniform(rng, outLength);
         float[] dx = new float[x.length];
-        CpuImageOps.pool2dBackward(avg, FloatBuffer.wrap(x), FloatBuffer.wrap(dy), FloatBuffer.wrap(dx), batch, win);
+        CpuImageOps.pool2dBackward(avg, x, dy, dx, batch, win);
         assertThat(runFiles("poolback", args, List.of(xf, write(dy)), x.length)).as("pool2dBackward " + what)
             .isEqualTo(dx);
       }
@@ -204,7 +204,7 @@ class CudaImageKernelsHostTest {
       long key = rng.nextLong(), firstRow = rng.nextLong(1L << 40);
       float[] x = uniform(rng, rows * cols);
       float[] y = new float[x.length];
-      CpuImageOps.dropout(FloatBuffer.wrap(x), FloatBuffer.wrap(y), rows, cols, key, firstRow, rate);
+      CpuImageOps.dropout(x, y, rows, cols, key, firstRow, rate);
       String[] args = {"" + cols, Long.toUnsignedString(key), "" + firstRow, "" + Float.floatToRawIntBits(rate),
           "" + Float.floatToRawIntBits(1f / (1f - rate))};
       assertThat(runFiles("dropout", args, List.of(write(x)), x.length)).as("dropout " + rate).isEqualTo(y);
@@ -225,14 +225,15 @@ class CudaImageKernelsHostTest {
     Path af = write(a), bf = write(b), pf = write(params);
     for (boolean withB : new boolean[] {false, true}) {
       float[] out = new float[n];
-      CpuImageOps.channelAffine(FloatBuffer.wrap(a), scaleA, withB ? FloatBuffer.wrap(b) : null, scaleB, shift,
-          FloatBuffer.wrap(out), batch, channels, spatial);
+      CpuImageOps.channelAffine(a, scaleA, withB ? b : null, scaleB, shift,
+          out, batch, channels, spatial);
       String[] args = {"" + channels, "" + spatial};
       List<String> files = List.of(af.toString(), withB ? bf.toString() : "-", pf.toString());
       assertThat(runRaw("affine", args, files, n)).as("channelAffine b=" + withB).isEqualTo(out);
     }
     double[] sumA = new double[channels], sumAB = new double[channels];
-    CpuImageOps.channelSums(FloatBuffer.wrap(a), FloatBuffer.wrap(b), batch, channels, spatial, sumA, sumAB);
+    CpuImageOps.channelSums(FloatBuffer.wrap(a), FloatBuffer.wrap(b), batch, channels, spatial, sumA, sumAB,
+        new float[spatial], new float[spatial]);
     Path out = dir.resolve("sums.bin");
     exec("sums", new String[] {"" + batch, "" + channels, "" + spatial}, List.of(af.toString(), bf.toString(),
         out.toString()));
